@@ -1,0 +1,42 @@
+# Briefings: `make run` brings the site up with demo content, `make test` runs every test.
+# Without DATABASE_URL both use a private PostgreSQL cluster under var/postgres/ (see `manage.py pgcluster`).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DB := $(PY) manage.py pgcluster run --
+
+.PHONY: install run test lint format check-deploy clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+run: install
+	DEBUG=$${DEBUG:-true} $(DB) sh -c '\
+		$(PY) manage.py migrate --noinput && \
+		$(PY) manage.py load_demo --port $(PORT) && \
+		exec $(PY) manage.py runserver 127.0.0.1:$(PORT)'
+
+test: install lint
+	$(DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# The production settings must pass Django's deployment checks.
+check-deploy: install
+	SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=briefings.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	-$(PY) manage.py pgcluster stop
+	rm -rf var media staticfiles

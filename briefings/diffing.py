@@ -1,0 +1,83 @@
+"""Comparing two versions of a briefing: word by word on the body, field by field on the rest."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .models import Revision
+
+TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text that is unchanged ("equal"), added ("insert") or removed ("delete")."""
+
+    op: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+    segments: list[Segment]
+
+    @property
+    def is_changed(self) -> bool:
+        return self.old != self.new
+
+
+def diff_words(old: str, new: str) -> list[Segment]:
+    old_tokens, new_tokens = TOKEN.findall(old), TOKEN.findall(new)
+    matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    segments: list[Segment] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op in ("equal", "delete", "replace"):
+            removed = "".join(old_tokens[i1:i2])
+            segments.append(Segment("equal" if op == "equal" else "delete", removed))
+        if op in ("insert", "replace"):
+            segments.append(Segment("insert", "".join(new_tokens[j1:j2])))
+    return merge_runs(segments)
+
+
+def merge_runs(segments: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for segment in segments:
+        if merged and merged[-1].op == segment.op:
+            merged[-1] = Segment(segment.op, merged[-1].text + segment.text)
+        elif segment.text:
+            merged.append(segment)
+    return merged
+
+
+def describe(revision: Revision) -> dict[str, str]:
+    """A revision's fields as the text an editor reads, in display order."""
+    return {
+        "Title": revision.title,
+        "Slug": revision.slug,
+        "Standfirst": revision.standfirst,
+        "Authors": ", ".join(author.name for author in revision.authors),
+        "Themes": ", ".join(sorted(theme.name for theme in revision.themes.all())),
+        "Regions": ", ".join(sorted(region.name for region in revision.regions.all())),
+        "Series": str(revision.series or ""),
+        "Part": str(revision.part or ""),
+        "Language": revision.language,
+        "Hero image": revision.hero_image.name if revision.hero_image else "",
+        "Hero alt text": revision.hero_alt,
+        "Hero credit": revision.hero_credit,
+        "Update note": revision.update_note,
+        "Body": revision.body,
+    }
+
+
+def compare(old: Revision, new: Revision) -> list[FieldChange]:
+    """Every field of two revisions, with word-level segments for those that differ."""
+    old_fields, new_fields = describe(old), describe(new)
+    return [
+        FieldChange(label, old_fields[label], new_fields[label], diff_words(old_fields[label], new_fields[label]))
+        for label in old_fields
+    ]

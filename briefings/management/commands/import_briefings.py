@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from briefings.interchange import BriefingFileError, import_briefing_file
+
+
+class Command(BaseCommand):
+    help = "Import a folder of briefing files (Markdown with YAML front matter), one transaction per file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", type=Path)
+        parser.add_argument("--publish", action="store_true", help="Publish what is imported (default: drafts).")
+
+    def handle(self, *args, folder: Path, publish: bool, **options):
+        if not folder.is_dir():
+            raise CommandError(f"{folder} is not a folder.")
+        files = sorted(folder.glob("*.md"))
+        if not files:
+            raise CommandError(f"No .md files in {folder}.")
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0}
+        progress = tqdm(files, unit="file", desc="Importing", disable=None, file=self.stderr._out)
+        for path in progress:
+            try:
+                result = import_briefing_file(path, publish=publish)
+            except BriefingFileError as error:
+                counts["refused"] += 1
+                progress.write(f"refused {path.name}: {error}", file=self.stderr._out)
+                continue
+            counts[result.outcome] += 1
+            if result.dropped_markup:
+                dropped = "; ".join(result.dropped_markup)
+                progress.write(f"warning {path.name}: the public page leaves out {dropped}", file=self.stderr._out)
+        state = "published" if publish else "as drafts"
+        self.stdout.write(
+            f"{len(files)} files: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged ({state}), {counts['refused']} refused."
+        )
+        if counts["refused"]:
+            raise CommandError(f"{counts['refused']} of {len(files)} files were refused; nothing of them was written.")

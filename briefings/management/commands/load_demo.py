@@ -1,0 +1,101 @@
+from pathlib import Path
+
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from briefings.models import Author, Region
+
+DEMO_FOLDER = Path(__file__).resolve().parents[2] / "demo"
+DEMO_PASSWORD = "briefings-demo"
+DEMO_USERS = [
+    # username, group, name, author name
+    ("editor", "Editors", "Dana Editor", None),
+    ("author", "Authors", "Aiko Tanaka", "Aiko Tanaka"),
+]
+# Editor-made groupings on top of the UN regions: a country can sit in several at once.
+DEMO_GROUPINGS = {
+    "Indo-Pacific": ["JP", "AU", "IN", "ID", "PH", "KR", "VN", "MY", "SG", "NZ", "TW", "CN"],
+    "Quad": ["US", "JP", "AU", "IN"],
+    "NATO": [
+        "AL",
+        "BE",
+        "BG",
+        "CA",
+        "HR",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IS",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "ME",
+        "NL",
+        "MK",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "TR",
+        "GB",
+        "US",
+    ],
+    "Arctic": ["CA", "DK", "FI", "IS", "NO", "RU", "SE", "US"],
+}
+
+
+class Command(BaseCommand):
+    help = "Load the demo briefings, groupings and logins (safe to run again), and say how to sign in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, port: str, **options):
+        with transaction.atomic():
+            self.create_groupings()
+            self.create_users()
+        call_command("import_briefings", str(DEMO_FOLDER), publish=True, stdout=self.stdout, stderr=self.stderr)
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nBriefings is starting.\n"
+                f"  Public site: {base}/\n"
+                f"  Admin:       {base}/admin/\n"
+                f"  Demo editor: editor / {DEMO_PASSWORD}   (an author: author / {DEMO_PASSWORD})\n"
+            )
+        )
+
+    def create_groupings(self) -> None:
+        for name, codes in DEMO_GROUPINGS.items():
+            grouping, _ = Region.objects.get_or_create(
+                name=name, defaults={"slug": name.lower().replace(" ", "-"), "kind": Region.Kind.GROUPING}
+            )
+            for country in Region.objects.filter(kind=Region.Kind.COUNTRY, code__in=codes):
+                country.parents.add(grouping)
+
+    def create_users(self) -> None:
+        for username, group_name, full_name, author_name in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"is_staff": True, "first_name": full_name.split()[0], "last_name": full_name.split()[-1]},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            user.groups.add(Group.objects.get(name=group_name))
+            if author_name:
+                Author.objects.update_or_create(
+                    slug=author_name.lower().replace(" ", "-"), defaults={"name": author_name, "user": user}
+                )

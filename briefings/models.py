@@ -1,0 +1,398 @@
+"""The content model: briefings, their immutable revisions, and the tags they carry."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+
+class Theme(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegionQuerySet(models.QuerySet):
+    def with_descendants_of(self, region: Region) -> RegionQuerySet:
+        """The region and every region nested below it, through any of its groupings."""
+        return self.filter(pk__in=models.expressions.RawSQL(DESCENDANTS_SQL, [region.pk]))
+
+    def with_ancestors_of(self, region: Region) -> RegionQuerySet:
+        return self.filter(pk__in=models.expressions.RawSQL(ANCESTORS_SQL, [region.pk]))
+
+
+# UNION (not UNION ALL) makes the walk terminate even if a cycle slipped into the data.
+DESCENDANTS_SQL = """
+    WITH RECURSIVE tree(id) AS (
+        SELECT %s::bigint
+        UNION
+        SELECT link.from_region_id FROM briefings_region_parents link JOIN tree ON link.to_region_id = tree.id
+    ) SELECT id FROM tree
+"""
+ANCESTORS_SQL = """
+    WITH RECURSIVE tree(id) AS (
+        SELECT %s::bigint
+        UNION
+        SELECT link.to_region_id FROM briefings_region_parents link JOIN tree ON link.from_region_id = tree.id
+    ) SELECT id FROM tree
+"""
+
+
+class Region(models.Model):
+    """A country, a UN M49 region, or an editor-made grouping; regions nest in any number of parents."""
+
+    class Kind(models.TextChoices):
+        WORLD = "world", "World"
+        CONTINENT = "continent", "UN region"
+        SUBREGION = "subregion", "UN sub-region"
+        COUNTRY = "country", "Country or territory"
+        GROUPING = "grouping", "Grouping"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.GROUPING)
+    code = models.CharField(
+        max_length=3, blank=True, help_text="ISO 3166 alpha-2 code for countries, UN M49 code for UN regions."
+    )
+    alpha3 = models.CharField("ISO alpha-3", max_length=3, blank=True)
+    description = models.TextField(blank=True)
+    parents = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="children",
+        blank=True,
+        help_text="Every grouping this region belongs to, for example Eastern Asia and Indo-Pacific.",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["code"]), models.Index(fields=["alpha3"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField("short bio", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="The staff account of this author, if they write in the admin.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Series(models.Model):
+    title = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BriefingContent(models.Model):
+    """The fields an editor writes; shared by the working copy and every revision."""
+
+    title = models.CharField(max_length=250)
+    standfirst = models.TextField(blank=True, help_text="One or two sentences shown under the title.")
+    body = MarkdownxField(blank=True, help_text="Markdown. Headings start at ##; footnotes as [^1].")
+    hero_image = models.ImageField(upload_to="heroes/%Y/", max_length=300, blank=True)
+    hero_alt = models.CharField("hero image alt text", max_length=300, blank=True)
+    hero_credit = models.CharField("hero image credit", max_length=300, blank=True)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    part = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Part number within the series.")
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag, for example en or fr.")
+    update_note = models.TextField(blank=True, help_text="Shown to readers, for example a correction.")
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(part__isnull=True) | (Q(series__isnull=False) & Q(part__gte=1)),
+                name="%(class)s_part_needs_series",
+            ),
+            models.CheckConstraint(condition=Q(hero_image="") | ~Q(hero_alt=""), name="%(class)s_hero_image_needs_alt"),
+        ]
+
+
+class BriefingQuerySet(models.QuerySet):
+    def published(self) -> BriefingQuerySet:
+        """What the public may see: published, and past its publication time."""
+        return self.filter(status=Briefing.Status.PUBLISHED, published_at__lte=Now())
+
+    def gone(self) -> BriefingQuerySet:
+        return self.filter(status=Briefing.Status.UNPUBLISHED)
+
+    def for_theme(self, theme: Theme) -> BriefingQuerySet:
+        return self.filter(live_revision__themes=theme)
+
+    def for_region(self, region: Region) -> BriefingQuerySet:
+        """Briefings tagged with the region or any region inside it."""
+        inside = Region.objects.with_descendants_of(region)
+        return self.filter(live_revision__regions__in=inside).distinct()
+
+    def for_listing(self) -> BriefingQuerySet:
+        return self.select_related("live_revision", "live_revision__series").prefetch_related(
+            "live_revision__themes", "live_revision__regions", "live_revision__byline__author"
+        )
+
+    def editable_by(self, user) -> BriefingQuerySet:
+        if user.has_perm("briefings.change_any_briefing"):
+            return self
+        return self.filter(owner=user)
+
+
+class Briefing(BriefingContent):
+    """A briefing: its working copy (the latest revision) and its place in the publishing workflow.
+
+    The public never reads the working copy: it reads `live_revision`, so edits stay private until
+    they are published.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    slug = models.SlugField(max_length=250, unique=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="briefings")
+    regions = models.ManyToManyField(Region, blank=True, related_name="briefings")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(
+        "first published",
+        null=True,
+        blank=True,
+        help_text="When the briefing first went, or goes, live. A future time schedules it.",
+    )
+    updated_at = models.DateTimeField("last updated", null=True, blank=True)
+    live_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    latest_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    objects = BriefingQuerySet.as_manager()
+
+    class Meta(BriefingContent.Meta):
+        ordering = ["-published_at", "-created_at"]
+        permissions = [
+            ("change_any_briefing", "Can edit any briefing, not only their own"),
+            ("publish_briefing", "Can publish and unpublish briefings"),
+        ]
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            *BriefingContent.Meta.constraints,
+            models.CheckConstraint(
+                condition=~Q(status="published") | (Q(live_revision__isnull=False) & Q(published_at__isnull=False)),
+                name="published_briefing_has_live_revision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:briefing-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_published
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        return self.live_revision_id is not None and self.live_revision_id != self.latest_revision_id
+
+    @property
+    def authors(self) -> list[Author]:
+        return [line.author for line in self.byline.all()]
+
+
+class BriefingAuthor(models.Model):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="byline")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["briefing", "author"], name="unique_briefing_author")]
+        verbose_name = "author"
+
+    def __str__(self) -> str:
+        return str(self.author)
+
+
+class Revision(BriefingContent):
+    """An immutable snapshot of a briefing, written on every save. The database refuses changes."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    slug = models.SlugField(max_length=250)
+    body_html = models.TextField(editable=False)
+    themes = models.ManyToManyField(Theme, through="RevisionTheme", related_name="revisions")
+    regions = models.ManyToManyField(Region, through="RevisionRegion", related_name="revisions")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    change_note = models.CharField(max_length=500, blank=True)
+    is_refused_edit = models.BooleanField(
+        default=False, help_text="A concurrent edit that was refused; kept so the text is never lost."
+    )
+
+    class Meta(BriefingContent.Meta):
+        ordering = ["briefing", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            *BriefingContent.Meta.constraints,
+            models.UniqueConstraint(fields=["briefing", "number"], name="unique_revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.briefing.slug} revision {self.number}"
+
+    @property
+    def authors(self) -> list[Author]:
+        return [line.author for line in self.byline.all()]
+
+
+class RevisionTheme(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT)
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["revision", "theme"], name="unique_revision_theme")]
+
+    def __str__(self) -> str:
+        return str(self.theme_id)
+
+
+class RevisionRegion(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["revision", "region"], name="unique_revision_region")]
+
+    def __str__(self) -> str:
+        return str(self.region_id)
+
+
+class RevisionAuthor(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="byline")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["revision", "position"], name="unique_revision_byline_position")]
+
+    def __str__(self) -> str:
+        return str(self.author_id)
+
+
+class StateChange(models.Model):
+    """The audit trail: every change of state, who made it and when. Publications carry their kind."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned to draft"
+        PUBLISHED = "published", "Published"
+        SCHEDULED = "scheduled", "Scheduled"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        RESTORED = "restored", "Restored an earlier revision"
+        PREVIEW_SHARED = "preview_shared", "Shared a preview link"
+        PREVIEW_REVOKED = "preview_revoked", "Revoked a preview link"
+        IMPORTED = "imported", "Imported"
+
+    class ChangeKind(models.TextChoices):
+        FIRST = "first", "First publication"
+        MINOR = "minor", "Minor edit"
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="state_changes")
+    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    change_kind = models.CharField(max_length=15, choices=ChangeKind.choices, blank=True)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["briefing", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.briefing.slug}"
+
+    @property
+    def is_substantive(self) -> bool:
+        return self.change_kind in {
+            self.ChangeKind.CORRECTION,
+            self.ChangeKind.CLARIFICATION,
+            self.ChangeKind.UPDATE,
+        }
+
+
+class PreviewLink(models.Model):
+    """A signed link that shows a briefing's latest draft to a reviewer without an account."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Who the link is for.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Preview of {self.briefing.slug} for {self.note or 'a reviewer'}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

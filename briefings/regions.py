@@ -1,0 +1,95 @@
+"""The region tree: the standard UN M49 regions with every ISO 3166 country, and name resolution."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Region
+
+WORLD = ("World", "001")
+# UN M49 regions, keyed by country_converter's continent names (it says "America").
+CONTINENTS = {
+    "Africa": ("Africa", "002"),
+    "America": ("Americas", "019"),
+    "Asia": ("Asia", "142"),
+    "Europe": ("Europe", "150"),
+    "Oceania": ("Oceania", "009"),
+}
+# UN M49 sub-regions and intermediate regions, with the region each sits in.
+SUBREGIONS = {
+    "Northern Africa": ("015", "Africa"),
+    "Sub-Saharan Africa": ("202", "Africa"),
+    "Eastern Africa": ("014", "Sub-Saharan Africa"),
+    "Middle Africa": ("017", "Sub-Saharan Africa"),
+    "Southern Africa": ("018", "Sub-Saharan Africa"),
+    "Western Africa": ("011", "Sub-Saharan Africa"),
+    "Latin America and the Caribbean": ("419", "Americas"),
+    "Caribbean": ("029", "Latin America and the Caribbean"),
+    "Central America": ("013", "Latin America and the Caribbean"),
+    "South America": ("005", "Latin America and the Caribbean"),
+    "Northern America": ("021", "Americas"),
+    "Central Asia": ("143", "Asia"),
+    "Eastern Asia": ("030", "Asia"),
+    "South-eastern Asia": ("035", "Asia"),
+    "Southern Asia": ("034", "Asia"),
+    "Western Asia": ("145", "Asia"),
+    "Eastern Europe": ("151", "Europe"),
+    "Northern Europe": ("154", "Europe"),
+    "Southern Europe": ("039", "Europe"),
+    "Western Europe": ("155", "Europe"),
+    "Australia and New Zealand": ("053", "Oceania"),
+    "Melanesia": ("054", "Oceania"),
+    "Micronesia": ("057", "Oceania"),
+    "Polynesia": ("061", "Oceania"),
+}
+
+
+def standard_countries() -> list[dict[str, str]]:
+    """Current ISO 3166 countries with their UN sub-region, from country_converter."""
+    import country_converter  # pandas-backed and slow to import: only needed when seeding
+
+    data = country_converter.CountryConverter().data
+    current = data[data["obsolete"].isna()] if "obsolete" in data else data
+    return [
+        {"name": row.name_short, "code": row.ISO2, "alpha3": row.ISO3, "subregion": row.UNregion}
+        for row in current.itertuples()
+        if isinstance(row.ISO2, str) and len(row.ISO2) == 2
+    ]
+
+
+@transaction.atomic
+def seed_standard_regions(region_model=Region, countries: list[dict[str, str]] | None = None) -> int:
+    """Create the world, its UN regions and sub-regions, and every country. Safe to run again."""
+    countries = standard_countries() if countries is None else countries
+
+    def upsert(name: str, kind: str, code: str, alpha3: str = ""):
+        region, _ = region_model.objects.update_or_create(
+            name=name,
+            defaults={"slug": slugify(name), "kind": kind, "code": code, "alpha3": alpha3},
+        )
+        return region
+
+    world = upsert(WORLD[0], "world", WORLD[1])
+    by_name = {}
+    for name, code in CONTINENTS.values():
+        by_name[name] = upsert(name, "continent", code)
+        by_name[name].parents.add(world)
+    for name, (code, _parent) in SUBREGIONS.items():
+        by_name[name] = upsert(name, "subregion", code)
+    for name, (_code, parent) in SUBREGIONS.items():
+        by_name[name].parents.add(by_name[parent])
+    for country in countries:
+        region = upsert(country["name"], "country", country["code"], country["alpha3"])
+        region.parents.add(by_name.get(country["subregion"], world))
+    return region_model.objects.count()
+
+
+def find_region(label: str) -> Region | None:
+    """A region by name, slug or ISO 3166 code (alpha-2 or alpha-3), ignoring case."""
+    label = label.strip()
+    candidates = Region.objects.filter(name__iexact=label) | Region.objects.filter(slug=slugify(label))
+    if len(label) in (2, 3) and label.isalpha():
+        candidates |= Region.objects.filter(kind=Region.Kind.COUNTRY, code__iexact=label)
+        candidates |= Region.objects.filter(alpha3__iexact=label)
+    return candidates.first()

@@ -1,0 +1,48 @@
+"""Small builders for tests, going through the same functions the admin and importer use."""
+
+from django.contrib.auth.models import Group, User
+from django.utils.text import slugify
+
+from briefings import publishing
+from briefings.models import Author, Briefing, Region, Theme
+
+
+def make_user(username: str = "dana", *, group: str = "Editors", password: str = "pw-for-tests-1") -> User:
+    user = User.objects.create_user(username, password=password, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def make_theme(name: str = "Defence policy") -> Theme:
+    return Theme.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
+
+
+def make_author(name: str = "Jane Doe") -> Author:
+    return Author.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+
+
+def region(name: str) -> Region:
+    return Region.objects.get(name=name)
+
+
+def make_briefing(*, by=None, themes=(), regions=(), authors=(), publish: bool = False, **overrides) -> Briefing:
+    fields = {"title": "Japan's space squadron", "body": "## Context\n\nText.[^1]\n\n[^1]: Source.", **overrides}
+    fields.setdefault("slug", slugify(fields["title"]))
+    briefing = Briefing.objects.create(owner=by, **fields)
+    briefing.themes.set(themes)
+    briefing.regions.set(regions)
+    publishing.set_byline(briefing, list(authors))
+    publishing.record_revision(briefing, by=by)
+    if publish:
+        publishing.publish(briefing, by=by)
+        briefing.refresh_from_db()
+    return briefing
+
+
+def edit(briefing: Briefing, *, by=None, **changes) -> Briefing:
+    for name, value in changes.items():
+        setattr(briefing, name, value)
+    briefing.save()
+    publishing.record_revision(briefing, by=by)
+    briefing.refresh_from_db()
+    return briefing

@@ -1,0 +1,50 @@
+import pytest
+
+from briefings.models import Briefing, Region
+from briefings.regions import find_region
+from tests.helpers import make_briefing, region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_iso_country_is_seeded_under_its_un_region():
+    assert Region.objects.filter(kind="country").count() >= 245
+    japan = region("Japan")
+    assert japan.code == "JP" and japan.alpha3 == "JPN"
+    ancestors = set(Region.objects.with_ancestors_of(japan).values_list("name", flat=True))
+    assert {"Japan", "Eastern Asia", "Asia", "World"} <= ancestors
+    assert {"Kenya", "Eastern Africa", "Sub-Saharan Africa", "Africa"} <= set(
+        Region.objects.with_ancestors_of(region("Kenya")).values_list("name", flat=True)
+    )
+
+
+def test_a_briefing_tagged_japan_is_found_under_every_grouping_that_contains_japan():
+    indo_pacific = Region.objects.create(name="Indo-Pacific", slug="indo-pacific")
+    region("Japan").parents.add(indo_pacific)
+    briefing = make_briefing(regions=[region("Japan")], publish=True)
+    for name in ("Japan", "Eastern Asia", "Asia", "World", "Indo-Pacific"):
+        assert list(Briefing.objects.published().for_region(region(name))) == [briefing], name
+    assert not Briefing.objects.published().for_region(region("Europe")).exists()
+
+
+def test_regrouping_applies_without_retagging_briefings():
+    quad = Region.objects.create(name="Quad", slug="quad")
+    briefing = make_briefing(regions=[region("India")], publish=True)
+    assert not Briefing.objects.published().for_region(quad).exists()
+    region("India").parents.add(quad)
+    assert list(Briefing.objects.published().for_region(quad)) == [briefing]
+
+
+def test_nested_groupings_and_a_cycle_do_not_loop():
+    outer = Region.objects.create(name="Outer", slug="outer")
+    inner = Region.objects.create(name="Inner", slug="inner")
+    inner.parents.add(outer)
+    region("Japan").parents.add(inner)
+    outer.parents.add(inner)  # a cycle that slipped past the admin's check
+    names = set(Region.objects.with_descendants_of(outer).values_list("name", flat=True))
+    assert names == {"Outer", "Inner", "Japan"}
+
+
+@pytest.mark.parametrize("label", ["Japan", "japan", "JP", "jpn", "japan "])
+def test_regions_are_found_by_name_slug_or_iso_code(label):
+    assert find_region(label) == region("Japan")
