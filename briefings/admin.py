@@ -256,7 +256,7 @@ class BriefingAdmin(admin.ModelAdmin):
     autocomplete_fields = ["themes", "regions", "series"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["latest_revision", "series"]
-    date_hierarchy = "created_at"
+    date_hierarchy = "published_at"
     readonly_fields = ["status", "published_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
@@ -266,6 +266,9 @@ class BriefingAdmin(admin.ModelAdmin):
         ("This save", {"fields": ["change_note", "base_revision"]}),
         ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
     ]
+
+    class Media:
+        css = {"all": ["briefings/admin/editor.css"]}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("byline__author")
@@ -531,9 +534,7 @@ class BriefingAdmin(admin.ModelAdmin):
         self.editor_endpoint_allowed(request)
         if request.method != "POST":
             return HttpResponse(status=405)
-        response = HttpResponse(render_markdown(request.POST.get("content", "")).html)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return HttpResponse(render_markdown(request.POST.get("content", "")).html)
 
     def markdown_upload(self, request):
         self.editor_endpoint_allowed(request)

@@ -159,8 +159,10 @@ class BriefingQuerySet(models.QuerySet):
         return self.filter(live_revision__regions__in=inside).distinct()
 
     def for_listing(self) -> BriefingQuerySet:
+        """The live revision with its series, tags and byline, in a fixed number of queries."""
+        byline = models.Prefetch("live_revision__byline", RevisionAuthor.objects.select_related("author"))
         return self.select_related("live_revision", "live_revision__series").prefetch_related(
-            "live_revision__themes", "live_revision__regions", "live_revision__byline__author"
+            "live_revision__themes", "live_revision__regions", byline
         )
 
     def editable_by(self, user) -> BriefingQuerySet:

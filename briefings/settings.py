@@ -148,8 +148,8 @@ LOGGING = {
 # Markdown editing: django-markdownx renders its preview with our sanitising renderer,
 # through our own permission-checked endpoints.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "briefings.markdown.render_markdown_html"
-MARKDOWNX_URLS_PATH = "/admin/briefings/markdown/preview/"
-MARKDOWNX_UPLOAD_URLS_PATH = "/admin/briefings/markdown/upload/"
+MARKDOWNX_URLS_PATH = "/admin/briefings/briefing/markdown/preview/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/admin/briefings/briefing/markdown/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 400
 
 BRIEFING_BODY_MAX_CHARS = int(os.environ.get("BRIEFING_BODY_MAX_CHARS", "200000"))

@@ -1,11 +1,12 @@
 """Public pages. Every query starts from `Briefing.objects.published()`; drafts never reach a reader."""
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from . import publishing
-from .models import Briefing, Revision
+from .models import Briefing, Revision, RevisionAuthor
 
 
 def live_revision_context(briefing: Briefing, revision: Revision) -> dict:
@@ -13,13 +14,7 @@ def live_revision_context(briefing: Briefing, revision: Revision) -> dict:
 
 
 def briefing_detail(request, slug: str):
-    briefing = (
-        Briefing.objects.published()
-        .select_related("live_revision", "live_revision__series")
-        .prefetch_related("live_revision__themes", "live_revision__regions", "live_revision__byline__author")
-        .filter(slug=slug)
-        .first()
-    )
+    briefing = Briefing.objects.published().for_listing().filter(slug=slug).first()
     if briefing is None:
         if Briefing.objects.gone().filter(slug=slug).exists():
             return render(request, "briefings/gone.html", status=410)
@@ -36,7 +31,7 @@ def preview(request, token: str):
     briefing = link.briefing
     revision = (
         Revision.objects.select_related("series")
-        .prefetch_related("themes", "regions", "byline__author")
+        .prefetch_related("themes", "regions", Prefetch("byline", RevisionAuthor.objects.select_related("author")))
         .get(pk=briefing.latest_revision_id)
     )
     context = live_revision_context(briefing, revision) | {"is_preview": True, "preview_link": link}

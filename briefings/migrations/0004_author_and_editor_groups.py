@@ -5,6 +5,7 @@ VIEW_TAGS = ["view_theme", "view_region", "view_author", "view_series"]
 AUTHORS = [
     "add_briefing", "change_briefing", "view_briefing", "view_revision", "view_statechange",
     "add_previewlink", "view_previewlink", *VIEW_TAGS,
+    *[f"{verb}_briefingauthor" for verb in ("add", "change", "delete", "view")],
 ]
 EDITORS = [
     *AUTHORS, "change_any_briefing", "publish_briefing", "change_previewlink",

@@ -1,0 +1,193 @@
+"""The editors' flows, through the admin over HTTP."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from briefings.models import Briefing, Revision, StateChange
+from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region
+
+pytestmark = pytest.mark.django_db
+
+
+def briefing_form_data(briefing=None, **overrides) -> dict:
+    """The POST an editor's browser sends from the change form."""
+    data = {
+        "title": "Quad space cooperation",
+        "slug": "quad-space-cooperation",
+        "standfirst": "What the four partners share.",
+        "body": "## Why\n\nBecause.[^1]\n\n[^1]: A source.",
+        "themes": [],
+        "regions": [],
+        "language": "en",
+        "change_note": "",
+        "base_revision": "",
+        "byline-TOTAL_FORMS": "0",
+        "byline-INITIAL_FORMS": "0",
+        "byline-MIN_NUM_FORMS": "0",
+        "byline-MAX_NUM_FORMS": "1000",
+    }
+    if briefing is not None:
+        data |= {"title": briefing.title, "slug": briefing.slug, "body": briefing.body}
+        data["base_revision"] = str(briefing.latest_revision_id)
+    return data | overrides
+
+
+@pytest.fixture
+def editor_client(client):
+    editor = make_user("dana", group="Editors")
+    client.force_login(editor)
+    client.user = editor
+    return client
+
+
+def test_saving_in_the_admin_creates_a_revision_with_tags_byline_and_note(editor_client):
+    theme, author = make_theme("Space"), make_author("Jane Doe")
+    data = briefing_form_data(
+        themes=[theme.pk],
+        regions=[region("Japan").pk, region("India").pk],
+        change_note="First draft",
+        **{
+            "byline-TOTAL_FORMS": "1",
+            "byline-0-author": str(author.pk),
+            "byline-0-position": "0",
+        },
+    )
+    response = editor_client.post(reverse("admin:briefings_briefing_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    briefing = Briefing.objects.get(slug="quad-space-cooperation")
+    revision = briefing.latest_revision
+    assert revision.number == 1 and revision.change_note == "First draft" and revision.created_by == editor_client.user
+    assert revision.authors == [author]
+    assert {r.name for r in revision.regions.all()} == {"Japan", "India"}
+    assert briefing.owner == editor_client.user and briefing.status == "draft"
+
+
+def test_saving_unsafe_markup_warns_what_the_page_leaves_out(editor_client):
+    data = briefing_form_data(body="Hi <script>alert(1)</script> [x](javascript:alert(1))")
+    response = editor_client.post(reverse("admin:briefings_briefing_add"), data, follow=True)
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("<script>" in message and "javascript:" in message for message in messages)
+    revision = Briefing.objects.get().latest_revision
+    assert "<script>" in revision.body  # the editor's text is kept as written
+    assert "<script" not in revision.body_html
+
+
+def test_a_concurrent_save_is_refused_with_a_link_and_the_text_kept(editor_client):
+    briefing = make_briefing(by=editor_client.user)
+    stale_form = briefing_form_data(briefing, body="My version of the text")
+    edit(briefing, body="Their version of the text")
+    response = editor_client.post(reverse("admin:briefings_briefing_change", args=[briefing.pk]), stale_form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "while you were editing" in page
+    compare_link = re.search(r'href="([^"]*/compare/\?from=2&amp;to=3)"', page)
+    assert compare_link, page
+    briefing.refresh_from_db()
+    assert briefing.body == "Their version of the text"
+    refused = briefing.revisions.get(number=3)
+    assert refused.is_refused_edit and refused.body == "My version of the text"
+    compare = editor_client.get(compare_link.group(1).replace("&amp;", "&"))
+    assert b"<ins>My</ins>" in compare.content or b"My" in compare.content
+
+
+def test_history_lists_revisions_and_the_audit_trail(editor_client):
+    briefing = make_briefing(by=editor_client.user, publish=True)
+    edit(briefing, body="Second", by=editor_client.user)
+    response = editor_client.get(reverse("admin:briefings_briefing_history", args=[briefing.pk]))
+    assert response.status_code == 200
+    assert [r.number for r in response.context["revisions"]] == [2, 1]
+    assert {c.action for c in response.context["state_changes"]} == {"created", "published"}
+
+
+def test_compare_shows_a_word_level_diff_of_the_body(editor_client):
+    briefing = make_briefing(body="The budget rose 9.4% last year.")
+    edit(briefing, body="The budget rose 9.5% last year.")
+    url = reverse("admin:briefings_briefing_compare", args=[briefing.pk])
+    response = editor_client.get(url, {"from": 1, "to": 2})
+    assert response.status_code == 200
+    assert b"<del>4</del><ins>5</ins>" in response.content
+    bad = editor_client.get(url, {"from": "x", "to": 99})
+    assert bad.status_code == 302
+
+
+def test_restore_through_the_admin_adds_a_revision(editor_client):
+    briefing = make_briefing(title="Original")
+    edit(briefing, title="Changed")
+    url = reverse("admin:briefings_briefing_restore", args=[briefing.pk, 1])
+    assert editor_client.get(url).status_code == 200
+    editor_client.post(url)
+    briefing.refresh_from_db()
+    assert briefing.title == "Original" and briefing.latest_revision.number == 3
+    assert Revision.objects.filter(briefing=briefing).count() == 3
+
+
+def test_publish_asks_for_a_note_on_substantive_changes(editor_client):
+    briefing = make_briefing(publish=True)
+    edit(briefing, body="Corrected")
+    url = reverse("admin:briefings_briefing_publish", args=[briefing.pk])
+    refused = editor_client.post(url, {"change_kind": "correction", "note": ""})
+    assert refused.status_code == 200 and "note" in refused.context["form"].errors
+    editor_client.post(url, {"change_kind": "correction", "note": "Fixed the figure."})
+    briefing.refresh_from_db()
+    assert briefing.live_revision == briefing.latest_revision
+    change = briefing.state_changes.filter(action="published").first()
+    assert change.change_kind == "correction" and change.note == "Fixed the figure."
+
+
+def test_authors_write_their_own_briefings_and_cannot_publish(client):
+    author = make_user("aiko", group="Authors")
+    other = make_briefing(title="Someone else's")
+    mine = make_briefing(title="Mine", by=author)
+    client.force_login(author)
+    assert client.get(reverse("admin:briefings_briefing_change", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("admin:briefings_briefing_change", args=[other.pk])).status_code == 302
+    changelist = client.get(reverse("admin:briefings_briefing_changelist"))
+    assert list(changelist.context["cl"].result_list) == [mine]
+    assert client.post(reverse("admin:briefings_briefing_publish", args=[mine.pk])).status_code == 403
+    assert client.post(reverse("admin:briefings_briefing_submit", args=[mine.pk]), {"note": ""}).status_code == 302
+    mine.refresh_from_db()
+    assert mine.status == "review"
+    assert client.get(reverse("admin:briefings_theme_add")).status_code == 403
+
+
+def test_editors_manage_tags_and_see_the_audit_trail(editor_client):
+    make_briefing(publish=True)
+    assert editor_client.get(reverse("admin:briefings_theme_add")).status_code == 200
+    assert editor_client.get(reverse("admin:briefings_region_changelist"), {"q": "japan"}).status_code == 200
+    trail = editor_client.get(reverse("admin:briefings_statechange_changelist"))
+    assert trail.status_code == 200 and trail.context["cl"].result_count == 2
+
+
+def test_briefings_cannot_be_deleted_from_the_admin(editor_client):
+    briefing = make_briefing()
+    response = editor_client.post(reverse("admin:briefings_briefing_delete", args=[briefing.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Briefing.objects.filter(pk=briefing.pk).exists()
+
+
+def test_a_region_cannot_be_placed_inside_its_own_descendant(editor_client):
+    asia = region("Asia")
+    data = {"name": "Asia", "slug": "asia", "kind": "continent", "code": "142", "parents": [region("Japan").pk]}
+    response = editor_client.post(reverse("admin:briefings_region_change", args=[asia.pk]), data)
+    assert response.status_code == 200
+    assert "inside this region already" in str(response.context["adminform"].form.errors)
+
+
+def test_preview_links_are_created_shown_and_revoked(editor_client):
+    reviewer = Client()
+    briefing = make_briefing(title="Draft for review", by=editor_client.user)
+    url = reverse("admin:briefings_briefing_preview_links", args=[briefing.pk])
+    response = editor_client.post(url, {"note": "Outside reviewer", "days": 3})
+    link = response.context["new_link"]
+    assert "/preview/" in link
+    reviewer_view = reviewer.get(link)
+    assert reviewer_view.status_code == 200 and b"Draft for review" in reviewer_view.content
+    assert reviewer_view["X-Robots-Tag"] == "noindex, nofollow"
+    preview_link = briefing.preview_links.get()
+    editor_client.post(reverse("admin:briefings_briefing_revoke_preview", args=[briefing.pk, preview_link.pk]))
+    assert reviewer.get(link).status_code == 404
+    actions = set(briefing.state_changes.values_list("action", flat=True))
+    assert {StateChange.Action.PREVIEW_SHARED, StateChange.Action.PREVIEW_REVOKED} <= actions

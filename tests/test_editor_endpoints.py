@@ -1,0 +1,87 @@
+"""The Markdown editor's preview and upload endpoints answer only staff who may write briefings."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from PIL import Image
+
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.django_db
+PREVIEW = reverse("admin:briefings_briefing_markdown_preview")
+UPLOAD = reverse("admin:briefings_briefing_markdown_upload")
+
+
+def image_bytes(format_name: str = "PNG", size=(40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(buffer, format=format_name)
+    return buffer.getvalue()
+
+
+def upload(client, data: bytes, name: str, content_type: str):
+    file = io.BytesIO(data)
+    file.name = name
+    return client.post(UPLOAD, {"image": file}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+
+
+def test_preview_renders_with_the_sanitising_renderer_for_writers(client):
+    client.force_login(make_user("aiko", group="Authors"))
+    response = client.post(PREVIEW, {"content": "## Title\n\nText[^1] <script>x()</script>\n\n[^1]: Note."})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<h2 id="title">Title</h2>' in body and 'id="fn:1"' in body and "<script" not in body
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_preview_and_upload_refuse_anonymous_visitors_and_staff_without_permission(client):
+    assert client.post(PREVIEW, {"content": "x"}).status_code == 302  # to the admin login
+    assert client.post(UPLOAD, {}).status_code == 302
+    User.objects.create_user("plain", password="x", is_staff=True)
+    client.force_login(User.objects.get(username="plain"))
+    assert client.post(PREVIEW, {"content": "x"}).status_code == 403
+    assert upload(client, image_bytes(), "a.png", "image/png").status_code == 403
+
+
+def test_upload_stores_a_reencoded_image_under_a_generated_name(client, settings):
+    client.force_login(make_user())
+    response = upload(client, image_bytes("JPEG"), "../../evil name.html", "text/html")
+    assert response.status_code == 200
+    code = response.json()["image_code"]
+    path = code[code.index("(") + 1 : -1]
+    assert path.startswith("/media/uploads/") and path.endswith(".jpg") and "evil" not in path
+    stored = settings.MEDIA_ROOT / path.removeprefix("/media/")
+    assert Image.open(stored).format == "JPEG"
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "a.svg"),
+        (b"GIF89a<html><script>alert(1)</script></html>", "a.gif"),
+        (b"not an image at all", "a.png"),
+    ],
+)
+def test_upload_refuses_what_is_not_a_raster_image(client, data, name):
+    client.force_login(make_user())
+    response = upload(client, data, name, "image/gif")
+    assert response.status_code == 400
+    assert response.json()["image"]
+
+
+def test_upload_refuses_files_over_the_size_limit(client, settings):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 1000
+    client.force_login(make_user())
+    response = upload(client, image_bytes(size=(400, 400)), "big.png", "image/png")
+    assert response.status_code == 400 and "larger than" in response.json()["image"][0]
+
+
+def test_gif_uploads_are_converted_to_png(client):
+    client.force_login(make_user())
+    response = upload(client, image_bytes("GIF"), "a.gif", "image/gif")
+    assert response.status_code == 200 and response.json()["image_code"].endswith(".png)")
+
+
+def test_responses_forbid_content_sniffing(client):
+    assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"
