@@ -37,7 +37,7 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(briefing_total=Count("briefings"))
+        return super().get_queryset(request).annotate(briefing_total=Count("briefings")).order_by("name")
 
     @admin.display(description="Briefings", ordering="briefing_total")
     def briefing_count(self, theme):
@@ -137,7 +137,7 @@ class BriefingForm(forms.ModelForm):
         return upload
 
     def clean_body(self):
-        body = self.cleaned_data.get("body", "")
+        body = self.cleaned_data.get("body", "").replace("\r\n", "\n")
         if len(body) > settings.BRIEFING_BODY_MAX_CHARS:
             raise ValidationError(f"The body is longer than {settings.BRIEFING_BODY_MAX_CHARS:,} characters.")
         return body

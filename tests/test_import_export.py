@@ -1,0 +1,200 @@
+"""The briefing file format through the management commands."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from briefings.models import Author, Briefing, Region, Series, StateChange, Theme
+
+pytestmark = pytest.mark.django_db
+
+GOOD = """---
+title: Japan opens its space intelligence to Ukraine
+slug: japan-space-intelligence-ukraine-part-2
+standfirst: How Tokyo's doctrine changed.
+authors: [Jane Doe, Kenji Sato]
+published: 2025-11-03T09:00:00Z
+updated: 2025-11-10T14:30:00Z
+update_note: Corrected the 2025 defence budget figure.
+themes: [Defence policy, Space, Intelligence sharing]
+regions: [Japan, UA, Indo-Pacific]
+series: Japan and Ukraine in space
+part: 2
+hero_image: images/dish.png
+hero_alt: Satellite dish at dusk
+hero_credit: Photo by a test
+language: en
+---
+## Heading
+
+Body text.[^1]
+
+[^1]: Source: https://example.org/report, retrieved 2025-11-01.
+"""
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def write_image(folder: Path, name: str = "images/dish.png") -> None:
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (30, 20), (10, 60, 120)).save(folder / name)
+
+
+def run_import(folder: Path, *args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_briefings", str(folder), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_creates_everything_the_file_names(tmp_path):
+    write(tmp_path, "a.md", GOOD)
+    write_image(tmp_path)
+    output, _ = run_import(tmp_path, "--publish")
+    assert "1 created" in output
+    briefing = Briefing.objects.published().get(slug="japan-space-intelligence-ukraine-part-2")
+    revision = briefing.live_revision
+    assert [a.name for a in revision.authors] == ["Jane Doe", "Kenji Sato"]
+    assert {t.name for t in revision.themes.all()} == {"Defence policy", "Space", "Intelligence sharing"}
+    assert {r.name for r in revision.regions.all()} == {"Japan", "Ukraine", "Indo-Pacific"}
+    assert Region.objects.get(name="Indo-Pacific").kind == "grouping"
+    assert revision.series.title == "Japan and Ukraine in space" and revision.part == 2
+    assert revision.hero_image.name.startswith("heroes/") and revision.hero_alt == "Satellite dish at dusk"
+    assert briefing.published_at.isoformat() == "2025-11-03T09:00:00+00:00"
+    assert briefing.updated_at.isoformat() == "2025-11-10T14:30:00+00:00"
+    assert 'id="fn:1"' in revision.body_html
+
+
+def test_without_publish_briefings_arrive_as_drafts(tmp_path):
+    write(
+        tmp_path,
+        "a.md",
+        GOOD.replace("hero_image: images/dish.png\n", "").replace("hero_alt: Satellite dish at dusk\n", ""),
+    )
+    run_import(tmp_path)
+    briefing = Briefing.objects.get()
+    assert briefing.status == "draft" and not Briefing.objects.published().exists()
+
+
+def test_importing_twice_does_not_duplicate_and_a_changed_file_is_a_new_revision(tmp_path):
+    write(tmp_path, "a.md", GOOD)
+    write_image(tmp_path)
+    run_import(tmp_path, "--publish")
+    output, _ = run_import(tmp_path, "--publish")
+    assert "1 unchanged" in output
+    assert Briefing.objects.count() == 1 and Briefing.objects.get().revisions.count() == 1
+    write(tmp_path, "a.md", GOOD.replace("Body text.", "Revised body text."))
+    output, _ = run_import(tmp_path, "--publish")
+    briefing = Briefing.objects.get()
+    assert "1 updated" in output and briefing.revisions.count() == 2
+    assert "Revised body text." in briefing.live_revision.body
+
+
+def test_export_import_export_gives_identical_files(tmp_path):
+    write(tmp_path / "in", "a.md", GOOD)
+    write_image(tmp_path / "in")
+    write(tmp_path / "in", "b.md", "---\ntitle: Plain one\npublished: 2025-01-01\n---\nJust text.\n")
+    run_import(tmp_path / "in", "--publish")
+    call_command("export_briefings", str(tmp_path / "first"), stdout=io.StringIO(), stderr=io.StringIO())
+    run_import(tmp_path / "first", "--publish")
+    call_command("export_briefings", str(tmp_path / "second"), stdout=io.StringIO(), stderr=io.StringIO())
+    first = sorted(p.relative_to(tmp_path / "first") for p in (tmp_path / "first").rglob("*") if p.is_file())
+    second = sorted(p.relative_to(tmp_path / "second") for p in (tmp_path / "second").rglob("*") if p.is_file())
+    assert first == second and len(first) == 3
+    for relative in first:
+        assert (tmp_path / "first" / relative).read_bytes() == (tmp_path / "second" / relative).read_bytes()
+    assert (
+        "update_note: Corrected the 2025 defence budget figure."
+        in (tmp_path / "first" / f"{'japan-space-intelligence-ukraine-part-2'}.md").read_text()
+    )
+
+
+def test_export_of_drafts_needs_the_flag(tmp_path):
+    write(tmp_path / "in", "b.md", "---\ntitle: Draft only\n---\nText.\n")
+    run_import(tmp_path / "in")
+    call_command("export_briefings", str(tmp_path / "out"), stdout=io.StringIO(), stderr=io.StringIO())
+    assert not list((tmp_path / "out").glob("*.md"))
+    call_command("export_briefings", str(tmp_path / "drafts"), "--drafts", stdout=io.StringIO(), stderr=io.StringIO())
+    assert (tmp_path / "drafts" / "draft-only.md").read_text().startswith("---\ntitle: Draft only\n")
+
+
+BAD_FILES = {
+    "not-utf8.md": (b"---\ntitle: Caf\xe9\n---\nx", "not valid UTF-8"),
+    "no-front-matter.md": ("Just a body", "no front matter"),
+    "unclosed.md": ("---\ntitle: x\nbody", "not closed"),
+    "bad-yaml.md": ("---\ntitle: [unclosed\n---\nx", "bad YAML"),
+    "no-title.md": ("---\nstandfirst: x\n---\nx", "no title"),
+    "unknown-key.md": ("---\ntitle: x\nauthor: Typo Name\n---\nx", "unknown key author"),
+    "bad-date.md": ("---\ntitle: x\npublished: next Tuesday\n---\nx", "published is not an ISO 8601 date"),
+    "bad-part.md": ("---\ntitle: x\nseries: S\npart: two\n---\nx", "part must be a whole number"),
+    "missing-alt.md": ("---\ntitle: x\nhero_image: images/dish.png\n---\nx", "hero_alt is required"),
+    "missing-image.md": ("---\ntitle: x\nhero_image: images/none.png\nhero_alt: y\n---\nx", "does not exist"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_each_kind_of_bad_file_is_refused_with_one_clear_line_and_writes_nothing(tmp_path, name):
+    content, message = BAD_FILES[name]
+    if isinstance(content, str):  # names that would be created if the file were half-imported
+        content = content.replace("title: x", "title: x\nauthors: [Orphan Author]\nthemes: [Orphan theme]")
+    write(tmp_path, name, content)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 files were refused"):
+        call_command("import_briefings", str(tmp_path), stdout=out, stderr=err)
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"refused {name}: ") and message in lines[0]
+    assert not Briefing.objects.exists() and not Author.objects.exists() and not Series.objects.exists()
+    assert not Theme.objects.exists()
+
+
+def test_a_body_over_the_limit_is_refused(tmp_path, settings):
+    settings.BRIEFING_BODY_MAX_CHARS = 100
+    write(tmp_path, "long.md", "---\ntitle: Long\n---\n" + "word " * 50)
+    with pytest.raises(CommandError):
+        run_import(tmp_path)
+    assert not Briefing.objects.exists()
+
+
+def test_a_fake_image_is_refused_and_leaves_no_file_or_rows(tmp_path, settings):
+    write(tmp_path, "a.md", GOOD)
+    write(tmp_path, "images/dish.png", b"<html><script>alert(1)</script></html>")
+    with pytest.raises(CommandError):
+        run_import(tmp_path, "--publish")
+    assert not Briefing.objects.exists() and not Author.objects.exists()
+    assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def test_good_files_land_beside_refused_ones(tmp_path):
+    write(tmp_path, "good.md", "---\ntitle: Good one\n---\nText.\n")
+    write(tmp_path, "bad.md", "---\ntitle: Bad one\ncolour: red\n---\nText.\n")
+    with pytest.raises(CommandError, match="1 of 2 files were refused"):
+        run_import(tmp_path)
+    assert list(Briefing.objects.values_list("title", flat=True)) == ["Good one"]
+
+
+def test_importing_an_updated_published_file_records_an_update(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: T\npublished: 2025-01-01T00:00:00Z\n---\nFirst.\n")
+    run_import(tmp_path, "--publish")
+    write(
+        tmp_path,
+        "a.md",
+        "---\ntitle: T\npublished: 2025-01-01T00:00:00Z\nupdated: 2025-02-01T00:00:00Z\n"
+        "update_note: New figures.\n---\nSecond.\n",
+    )
+    run_import(tmp_path, "--publish")
+    briefing = Briefing.objects.get()
+    change = briefing.state_changes.filter(action=StateChange.Action.PUBLISHED).first()
+    assert change.change_kind == "update" and change.note == "New figures."
+    assert briefing.updated_at.isoformat() == "2025-02-01T00:00:00+00:00"
+
+
+def test_a_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="is not a folder"):
+        run_import(tmp_path / "nope")
