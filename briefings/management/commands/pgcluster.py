@@ -173,12 +173,29 @@ class Command(BaseCommand):
         if not command:
             raise CommandError("Give the command to run, after `--`.")
         started_here = self.start(cluster)
-        # Ctrl-C reaches the child through the terminal; this process waits for it to finish.
-        previous_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            returncode = subprocess.call(command)
+            returncode = run_forwarding_signals(command)
         finally:
-            signal.signal(signal.SIGINT, previous_handler)
             if started_here:
                 cluster.stop()
         sys.exit(returncode)
+
+
+def run_forwarding_signals(command: list[str]) -> int:
+    """Run the command to its end. Ctrl-C reaches it through the terminal; a termination signal
+    sent to this process is passed on, so the cluster is stopped only after the command exits."""
+    child = subprocess.Popen(command)
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
+        signal.SIGHUP: signal.signal(signal.SIGHUP, forward),
+    }
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
