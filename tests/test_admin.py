@@ -1,10 +1,15 @@
 """The editors' flows, through the admin over HTTP."""
 
+import io
 import re
+from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
 
 from briefings.models import Briefing, Revision, StateChange
 from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region
@@ -191,3 +196,31 @@ def test_preview_links_are_created_shown_and_revoked(editor_client):
     assert reviewer.get(link).status_code == 404
     actions = set(briefing.state_changes.values_list("action", flat=True))
     assert {StateChange.Action.PREVIEW_SHARED, StateChange.Action.PREVIEW_REVOKED} <= actions
+
+
+def test_hero_images_are_checked_by_content_and_reencoded(editor_client, settings):
+    url = reverse("admin:briefings_briefing_add")
+    disguised = SimpleUploadedFile("photo.gif", b"GIF89a<html><script>alert(1)</script></html>", "image/gif")
+    response = editor_client.post(url, briefing_form_data(hero_image=disguised, hero_alt="A photo"))
+    assert response.status_code == 200 and "hero_image" in response.context["adminform"].form.errors
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (0, 90, 160)).save(buffer, format="GIF")
+    real = SimpleUploadedFile("../photo.jpeg", buffer.getvalue(), "image/jpeg")
+    response = editor_client.post(url, briefing_form_data(hero_image=real, hero_alt="A photo"))
+    assert response.status_code == 302
+    revision = Briefing.objects.get().latest_revision
+    assert re.fullmatch(r"heroes/\d{4}/[0-9a-f]{32}\.png", revision.hero_image.name)
+    assert Image.open(settings.MEDIA_ROOT / revision.hero_image.name).format == "PNG"
+
+
+def test_a_first_publication_can_be_scheduled_from_the_admin(editor_client, client):
+    briefing = make_briefing(title="Embargoed")
+    url = reverse("admin:briefings_briefing_publish", args=[briefing.pk])
+    go_live = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    editor_client.post(url, {"publish_at": go_live, "note": ""})
+    briefing.refresh_from_db()
+    assert briefing.is_scheduled
+    assert briefing.state_changes.filter(action="scheduled").exists()
+    changelist = editor_client.get(reverse("admin:briefings_briefing_changelist"), {"status": "scheduled"})
+    assert list(changelist.context["cl"].result_list) == [briefing]

@@ -18,13 +18,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 SERVER_BINARIES = ("initdb", "pg_ctl", "postgres")
 SERVER_USER = "postgres"  # PostgreSQL refuses to run as root; Debian creates this user.
+DEBIAN_SERVER_ROOT = Path("/usr/lib/postgresql")
 
 
 def find_server_bindir() -> Path:
     candidates = [os.environ.get("PG_BINDIR", "")]
     if found := shutil.which("pg_ctl"):
         candidates.append(str(Path(found).resolve().parent))
-    candidates += sorted(map(str, Path("/usr/lib/postgresql").glob("*/bin")), reverse=True)
+    candidates += sorted(map(str, DEBIAN_SERVER_ROOT.glob("*/bin")), reverse=True)
     for candidate in filter(None, candidates):
         if all((Path(candidate) / name).exists() for name in SERVER_BINARIES):
             return Path(candidate)

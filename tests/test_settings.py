@@ -1,0 +1,52 @@
+"""Production defaults: safe unless the environment says otherwise."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from briefings.management.commands import pgcluster
+
+PROJECT = Path(__file__).resolve().parents[1]
+TEST_ONLY_VARIABLES = {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "ALLOWED_HOSTS"}
+
+
+def production_environment(**extra: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if key not in TEST_ONLY_VARIABLES}
+    return environment | {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "briefings.example.org"} | extra
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT,
+        env=production_environment(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_a_secret_key_production_refuses_to_sign_anything():
+    script = "from django.core import signing; signing.dumps(1)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=PROJECT,
+        env=production_environment(SECRET_KEY=""),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_missing_server_binaries_say_how_to_get_them(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(pgcluster, "DEBIAN_SERVER_ROOT", tmp_path)
+    with pytest.raises(CommandError, match="apt-get install postgresql"):
+        call_command("pgcluster", "status")
