@@ -12,7 +12,14 @@ from django.core.management import CommandError, call_command
 from briefings.management.commands import pgcluster
 
 PROJECT = Path(__file__).resolve().parents[1]
-TEST_ONLY_VARIABLES = {"DEBUG", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "ALLOWED_HOSTS"}
+TEST_ONLY_VARIABLES = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_COOKIES",
+    "SECURE_HSTS_SECONDS",
+    "ALLOWED_HOSTS",
+}
 
 
 def production_environment(**extra: str) -> dict[str, str]:
