@@ -488,7 +488,7 @@ class BriefingAdmin(admin.ModelAdmin):
             pk,
             permission="change",
             label="Submit for review",
-            action=lambda briefing, by, note: publishing.submit_for_review(briefing, by=by),
+            action=publishing.submit_for_review,
             explanation="Editors will see the briefing in review.",
             success="Submitted for review.",
         )

@@ -157,12 +157,12 @@ def set_status(briefing: Briefing, status: str, **fields) -> None:
 
 
 @transaction.atomic
-def submit_for_review(briefing: Briefing, *, by) -> None:
+def submit_for_review(briefing: Briefing, *, by, note: str = "") -> None:
     briefing = lock(briefing)
     if briefing.status not in (Status.DRAFT, Status.UNPUBLISHED):
         raise WorkflowError("Only a draft or an unpublished briefing can be submitted for review.")
     set_status(briefing, Status.REVIEW)
-    record_state_change(briefing, action=Action.SUBMITTED, revision=briefing.latest_revision, by=by)
+    record_state_change(briefing, action=Action.SUBMITTED, revision=briefing.latest_revision, by=by, note=note)
 
 
 @transaction.atomic

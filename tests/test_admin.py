@@ -224,3 +224,18 @@ def test_a_first_publication_can_be_scheduled_from_the_admin(editor_client, clie
     assert briefing.state_changes.filter(action="scheduled").exists()
     changelist = editor_client.get(reverse("admin:briefings_briefing_changelist"), {"status": "scheduled"})
     assert list(changelist.context["cl"].result_list) == [briefing]
+
+
+def test_the_briefing_list_runs_a_fixed_number_of_queries(editor_client, django_assert_max_num_queries):
+    authors = [make_author(f"Author {n}") for n in range(3)]
+    for n in range(8):
+        make_briefing(title=f"Briefing {n}", authors=authors, themes=[make_theme()], publish=n % 2 == 0)
+    url = reverse("admin:briefings_briefing_changelist")
+    editor_client.get(url)  # warm the session and permission caches
+    with django_assert_max_num_queries(16) as captured:
+        assert editor_client.get(url).status_code == 200
+    few = len(captured)
+    for n in range(8, 16):
+        make_briefing(title=f"Briefing {n}", authors=authors, themes=[make_theme()], publish=True)
+    with django_assert_max_num_queries(few):
+        assert editor_client.get(url).status_code == 200

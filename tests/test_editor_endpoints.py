@@ -85,3 +85,22 @@ def test_gif_uploads_are_converted_to_png(client):
 
 def test_responses_forbid_content_sniffing(client):
     assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_uploaded_images_are_served_with_their_type_and_nosniff(client, settings):
+    client.force_login(make_user())
+    code = upload(client, image_bytes("PNG"), "a.png", "image/png").json()["image_code"]
+    url = code[code.index("(") + 1 : -1]
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("path", ["/media/uploads/page.html", "/media/../briefings/settings.py", "/media/none.png"])
+def test_the_media_folder_serves_nothing_but_images(client, settings, path):
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    (settings.MEDIA_ROOT / "uploads").mkdir(exist_ok=True)
+    (settings.MEDIA_ROOT / "uploads" / "page.html").write_text("<script>alert(1)</script>")
+    assert client.get(path).status_code == 404

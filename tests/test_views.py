@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings import publishing
-from tests.helpers import edit, make_author, make_briefing, make_theme, region
+from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,15 @@ def test_pages_run_a_fixed_number_of_queries(client, django_assert_num_queries):
     # list, themes, regions, bylines
     with django_assert_num_queries(4):
         assert client.get(reverse("briefings:home")).status_code == 200
+
+
+def test_the_preview_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    briefing = make_briefing(
+        themes=[make_theme("Space"), make_theme("Defence")],
+        regions=[region("Japan"), region("India")],
+        authors=[make_author("A"), make_author("B")],
+    )
+    token = publishing.share_preview(briefing, by=make_user())
+    # link with briefing, revision with series, themes, regions, byline
+    with django_assert_num_queries(5):
+        assert client.get(reverse("briefings:preview", args=[token])).status_code == 200
