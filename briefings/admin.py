@@ -311,6 +311,15 @@ class BriefingAdmin(admin.ModelAdmin):
     def revision_number(self, briefing):
         return briefing.latest_revision.number if briefing.latest_revision else "—"
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """A new briefing starts with its writer's own byline, when they have an author profile."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj.pk is None and request.method == "GET" and isinstance(inline, BylineInline):
+            author = Author.objects.filter(user=request.user).first()
+            if author:
+                kwargs["initial"] = [{"author": author.pk, "position": 0}]
+        return kwargs
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.owner = request.user

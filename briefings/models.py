@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -128,7 +129,14 @@ class BriefingContent(models.Model):
     hero_credit = models.CharField("hero image credit", max_length=300, blank=True)
     series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     part = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Part number within the series.")
-    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag, for example en or fr.")
+    language = models.CharField(
+        max_length=35,
+        default="en",
+        validators=[
+            RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Use a BCP 47 tag such as en, fr or pt-BR.")
+        ],
+        help_text="BCP 47 tag, for example en or fr.",
+    )
     update_note = models.TextField(blank=True, help_text="Shown to readers, for example a correction.")
 
     class Meta:

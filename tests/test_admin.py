@@ -239,3 +239,14 @@ def test_the_briefing_list_runs_a_fixed_number_of_queries(editor_client, django_
         make_briefing(title=f"Briefing {n}", authors=authors, themes=[make_theme()], publish=True)
     with django_assert_max_num_queries(few):
         assert editor_client.get(url).status_code == 200
+
+
+def test_a_new_briefing_starts_with_the_writers_own_byline(client):
+    writer = make_user("aiko", group="Authors")
+    author = make_author("Aiko Tanaka")
+    author.user = writer
+    author.save()
+    client.force_login(writer)
+    response = client.get(reverse("admin:briefings_briefing_add"))
+    byline = response.context["inline_admin_formsets"][0].formset
+    assert byline.forms[0].initial == {"author": author.pk, "position": 0}

@@ -198,3 +198,12 @@ def test_importing_an_updated_published_file_records_an_update(tmp_path):
 def test_a_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="is not a folder"):
         run_import(tmp_path / "nope")
+
+
+def test_a_malformed_language_tag_is_refused(tmp_path):
+    write(tmp_path, "a.md", '---\ntitle: T\nlanguage: "en; <script>"\n---\nText.\n')
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_briefings", str(tmp_path), stdout=io.StringIO(), stderr=err)
+    assert "language: Use a BCP 47 tag" in err.getvalue()
+    assert not Briefing.objects.exists()
