@@ -145,8 +145,13 @@ class BriefingContent(models.Model):
             models.CheckConstraint(
                 condition=Q(part__isnull=True) | (Q(series__isnull=False) & Q(part__gte=1)),
                 name="%(class)s_part_needs_series",
+                violation_error_message="A part number needs a series, and starts at 1.",
             ),
-            models.CheckConstraint(condition=Q(hero_image="") | ~Q(hero_alt=""), name="%(class)s_hero_image_needs_alt"),
+            models.CheckConstraint(
+                condition=Q(hero_image="") | ~Q(hero_alt=""),
+                name="%(class)s_hero_image_needs_alt",
+                violation_error_message="Describe the hero image in its alt text, for readers who cannot see it.",
+            ),
         ]
 
 

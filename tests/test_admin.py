@@ -250,3 +250,13 @@ def test_a_new_briefing_starts_with_the_writers_own_byline(client):
     response = client.get(reverse("admin:briefings_briefing_add"))
     byline = response.context["inline_admin_formsets"][0].formset
     assert byline.forms[0].initial == {"author": author.pk, "position": 0}
+
+
+def test_a_hero_image_without_alt_text_is_refused_with_a_clear_message(editor_client):
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(buffer, format="PNG")
+    image = SimpleUploadedFile("hero.png", buffer.getvalue(), "image/png")
+    response = editor_client.post(reverse("admin:briefings_briefing_add"), briefing_form_data(hero_image=image))
+    assert response.status_code == 200
+    assert "Describe the hero image in its alt text" in str(response.context["adminform"].form.errors)
+    assert not Briefing.objects.exists()
