@@ -81,3 +81,7 @@ def compare(old: Revision, new: Revision) -> list[FieldChange]:
         FieldChange(label, old_fields[label], new_fields[label], diff_words(old_fields[label], new_fields[label]))
         for label in old_fields
     ]
+
+
+# Fields that mean something to editors only; readers' diffs leave them out.
+EDITOR_ONLY_FIELDS = {"Slug", "Hero image"}

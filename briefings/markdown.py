@@ -6,6 +6,7 @@ The admin's live preview, the stored HTML of every revision and the public page 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -25,7 +26,7 @@ EXTENSIONS = [
 ]
 EXTENSION_CONFIGS = {
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d", "SUPERSCRIPT_TEXT": "{}"},
-    "toc": {"permalink": False, "toc_depth": "2-4"},
+    "toc": {"permalink": False, "toc_depth": "2-3", "title": ""},
 }
 
 ALLOWED_TAGS = {
@@ -87,6 +88,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan", "scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 URL_ATTRIBUTES = {"href", "src", "cite"}
 DROPPED_WITH_CONTENT = {"script", "style"}
 
@@ -95,20 +97,40 @@ DROPPED_WITH_CONTENT = {"script", "style"}
 class RenderedMarkdown:
     html: str
     dropped: list[str] = field(default_factory=list)
+    toc_html: str = ""
+    heading_count: int = 0
+    word_count: int = 0
 
 
 def render_markdown(text: str) -> RenderedMarkdown:
-    """Render Markdown to sanitised HTML, and say what the sanitiser had to drop, and why."""
-    raw_html = markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    clean_html = nh3.clean(
-        raw_html,
+    """Render Markdown to sanitised HTML, and say what the sanitiser had to drop, and why.
+
+    Also returns the table of contents and the word count, so pages never render per request.
+    """
+    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    raw_html = converter.convert(text)
+    return RenderedMarkdown(
+        html=sanitise(raw_html),
+        dropped=find_dropped(raw_html),
+        toc_html=sanitise(converter.toc),
+        heading_count=count_headings(converter.toc_tokens),
+        word_count=len(WORD.findall(text)),
+    )
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return RenderedMarkdown(html=clean_html, dropped=find_dropped(raw_html))
+
+
+def count_headings(tokens: list[dict]) -> int:
+    return sum(1 + count_headings(token["children"]) for token in tokens)
 
 
 def render_markdown_html(text: str) -> str:

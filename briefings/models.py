@@ -12,10 +12,65 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 
-class Theme(models.Model):
+class RetiredSlug(models.Model):
+    """An address a theme, region, author, series or briefing used to have; it redirects to the current one."""
+
+    kind = models.CharField(max_length=20)
+    slug = models.SlugField(max_length=250)
+    object_id = models.BigIntegerField()
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="unique_retired_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.slug}"
+
+
+class CountsBriefingsQuerySet(models.QuerySet):
+    """Tags annotated with how many of the given briefings' live versions carry them; unused tags left out."""
+
+    revisions_path = "revisions"
+
+    def with_briefing_counts(self, briefings) -> models.QuerySet:
+        path = self.revisions_path
+        live = briefings.values("live_revision")
+        count = models.Count(path, filter=Q(**{f"{path}__in": live}), distinct=True)
+        return self.annotate(briefing_count=count).filter(briefing_count__gt=0)
+
+
+class AuthorQuerySet(CountsBriefingsQuerySet):
+    revisions_path = "bylines__revision"
+
+
+class KeepsOldSlugs(models.Model):
+    """Records the old slug whenever a slug changes, so old addresses keep working."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or "slug" in update_fields):
+            old_slug = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if old_slug and old_slug != self.slug:
+                RetiredSlug.objects.update_or_create(
+                    kind=self._meta.model_name, slug=old_slug, defaults={"object_id": self.pk}
+                )
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def find_by_retired_slug(cls, slug: str):
+        retired = RetiredSlug.objects.filter(kind=cls._meta.model_name, slug=slug).first()
+        return cls.objects.filter(pk=retired.object_id).first() if retired else None
+
+
+class Theme(KeepsOldSlugs):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+
+    objects = CountsBriefingsQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -23,8 +78,11 @@ class Theme(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:theme-detail", kwargs={"slug": self.slug})
 
-class RegionQuerySet(models.QuerySet):
+
+class RegionQuerySet(CountsBriefingsQuerySet):
     def with_descendants_of(self, region: Region) -> RegionQuerySet:
         """The region and every region nested below it, through any of its groupings."""
         return self.filter(pk__in=models.expressions.RawSQL(DESCENDANTS_SQL, [region.pk]))
@@ -50,7 +108,7 @@ ANCESTORS_SQL = """
 """
 
 
-class Region(models.Model):
+class Region(KeepsOldSlugs):
     """A country, a UN M49 region, or an editor-made grouping; regions nest in any number of parents."""
 
     class Kind(models.TextChoices):
@@ -85,8 +143,11 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:region-detail", kwargs={"slug": self.slug})
 
-class Author(models.Model):
+
+class Author(KeepsOldSlugs):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     bio = models.TextField("short bio", blank=True)
@@ -98,17 +159,24 @@ class Author(models.Model):
         help_text="The staff account of this author, if they write in the admin.",
     )
 
+    objects = AuthorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:author-detail", kwargs={"slug": self.slug})
 
-class Series(models.Model):
+
+class Series(KeepsOldSlugs):
     title = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
+
+    objects = CountsBriefingsQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -116,6 +184,9 @@ class Series(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:series-detail", kwargs={"slug": self.slug})
 
 
 class BriefingContent(models.Model):
@@ -127,7 +198,7 @@ class BriefingContent(models.Model):
     hero_image = models.ImageField(upload_to="heroes/%Y/", max_length=300, blank=True)
     hero_alt = models.CharField("hero image alt text", max_length=300, blank=True)
     hero_credit = models.CharField("hero image credit", max_length=300, blank=True)
-    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.PROTECT, related_name="%(class)ss")
     part = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Part number within the series.")
     language = models.CharField(
         max_length=35,
@@ -155,27 +226,63 @@ class BriefingContent(models.Model):
         ]
 
 
+LIVE_BODY_FIELDS = ["live_revision__body", "live_revision__body_html", "live_revision__toc_html"]
+
+
 class BriefingQuerySet(models.QuerySet):
     def published(self) -> BriefingQuerySet:
         """What the public may see: published, and past its publication time."""
         return self.filter(status=Briefing.Status.PUBLISHED, published_at__lte=Now())
 
+    def listed(self) -> BriefingQuerySet:
+        """Published briefings that appear in lists, feeds and search: withdrawn ones keep their page only."""
+        return self.published().filter(withdrawn_at__isnull=True)
+
     def gone(self) -> BriefingQuerySet:
         return self.filter(status=Briefing.Status.UNPUBLISHED)
 
     def for_theme(self, theme: Theme) -> BriefingQuerySet:
-        return self.filter(live_revision__themes=theme)
+        return self.filter(live_revision__in=RevisionTheme.objects.filter(theme=theme).values("revision"))
 
     def for_region(self, region: Region) -> BriefingQuerySet:
         """Briefings tagged with the region or any region inside it."""
         inside = Region.objects.with_descendants_of(region)
-        return self.filter(live_revision__regions__in=inside).distinct()
+        return self.filter(live_revision__in=RevisionRegion.objects.filter(region__in=inside).values("revision"))
+
+    def for_author(self, author: Author) -> BriefingQuerySet:
+        return self.filter(live_revision__in=RevisionAuthor.objects.filter(author=author).values("revision"))
+
+    def in_series(self, series: Series) -> BriefingQuerySet:
+        return self.filter(live_revision__series=series).order_by("live_revision__part", "published_at")
+
+    def sharing_tags_with(self, briefing: Briefing) -> BriefingQuerySet:
+        """Other briefings that share a theme or a region with this one's live version, newest first."""
+        revision = briefing.live_revision
+        shared = RevisionTheme.objects.filter(
+            theme__in=RevisionTheme.objects.filter(revision=revision).values("theme")
+        ).values("revision")
+        shared_regions = RevisionRegion.objects.filter(
+            region__in=RevisionRegion.objects.filter(revision=revision).values("region")
+        ).values("revision")
+        return (
+            self.exclude(pk=briefing.pk)
+            .filter(Q(live_revision__in=shared) | Q(live_revision__in=shared_regions))
+            .order_by("-published_at")
+        )
 
     def for_listing(self) -> BriefingQuerySet:
-        """The live revision with its series, tags and byline, in a fixed number of queries."""
+        """The live revision with its series, tags and byline, in a fixed number of queries.
+
+        Bodies are left behind: lists show titles and standfirsts.
+        """
+        return self.with_live_revision().defer(*LIVE_BODY_FIELDS)
+
+    def with_live_revision(self) -> BriefingQuerySet:
         byline = models.Prefetch("live_revision__byline", RevisionAuthor.objects.select_related("author"))
-        return self.select_related("live_revision", "live_revision__series").prefetch_related(
-            "live_revision__themes", "live_revision__regions", byline
+        return (
+            self.select_related("live_revision", "live_revision__series")
+            .prefetch_related("live_revision__themes", "live_revision__regions", byline)
+            .defer("body")
         )
 
     def editable_by(self, user) -> BriefingQuerySet:
@@ -184,7 +291,7 @@ class BriefingQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
 
-class Briefing(BriefingContent):
+class Briefing(KeepsOldSlugs, BriefingContent):
     """A briefing: its working copy (the latest revision) and its place in the publishing workflow.
 
     The public never reads the working copy: it reads `live_revision`, so edits stay private until
@@ -212,6 +319,11 @@ class Briefing(BriefingContent):
         help_text="When the briefing first went, or goes, live. A future time schedules it.",
     )
     updated_at = models.DateTimeField("last updated", null=True, blank=True)
+    is_featured = models.BooleanField(
+        "featured", default=False, help_text="Shown at the top of the home page (the latest featured one)."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawal_note = models.TextField(blank=True, editable=False)
     live_revision = models.ForeignKey(
         "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -251,6 +363,10 @@ class Briefing(BriefingContent):
         )
 
     @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and not self.is_published
 
@@ -277,6 +393,10 @@ class BriefingAuthor(models.Model):
         return str(self.author)
 
 
+WORDS_READ_PER_MINUTE = 230
+LONG_BRIEFING_WORDS = 600
+
+
 class Revision(BriefingContent):
     """An immutable snapshot of a briefing, written on every save. The database refuses changes."""
 
@@ -284,6 +404,9 @@ class Revision(BriefingContent):
     number = models.PositiveIntegerField()
     slug = models.SlugField(max_length=250)
     body_html = models.TextField(editable=False)
+    toc_html = models.TextField(blank=True, editable=False)
+    heading_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
     themes = models.ManyToManyField(Theme, through="RevisionTheme", related_name="revisions")
     regions = models.ManyToManyField(Region, through="RevisionRegion", related_name="revisions")
     created_at = models.DateTimeField(default=timezone.now)
@@ -306,9 +429,21 @@ class Revision(BriefingContent):
     def __str__(self) -> str:
         return f"{self.briefing.slug} revision {self.number}"
 
+    def get_absolute_url(self) -> str:
+        """The permanent address of this version, once published."""
+        return reverse("briefings:briefing-version", kwargs={"slug": self.briefing.slug, "number": self.number})
+
     @property
     def authors(self) -> list[Author]:
         return [line.author for line in self.byline.all()]
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / WORDS_READ_PER_MINUTE))
+
+    @property
+    def has_table_of_contents(self) -> bool:
+        return self.heading_count >= 3 and self.word_count >= LONG_BRIEFING_WORDS
 
 
 class RevisionTheme(models.Model):
@@ -335,7 +470,7 @@ class RevisionRegion(models.Model):
 
 class RevisionAuthor(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="byline")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -359,7 +494,7 @@ class StateChange(models.Model):
         RESTORED = "restored", "Restored an earlier revision"
         PREVIEW_SHARED = "preview_shared", "Shared a preview link"
         PREVIEW_REVOKED = "preview_revoked", "Revoked a preview link"
-        IMPORTED = "imported", "Imported"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class ChangeKind(models.TextChoices):
         FIRST = "first", "First publication"
@@ -375,6 +510,9 @@ class StateChange(models.Model):
     note = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+    effective_at = models.DateTimeField(
+        default=timezone.now, help_text="When readers saw the change: a scheduled or imported publication's own date."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

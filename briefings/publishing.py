@@ -85,11 +85,15 @@ def write_revision(
     note: str = "",
     is_refused_edit: bool = False,
 ) -> Revision:
+    rendered = render_markdown(content["body"])
     revision = Revision.objects.create(
         briefing=briefing,
         number=next_revision_number(briefing),
         slug=briefing.slug,
-        body_html=render_markdown(content["body"]).html,
+        body_html=rendered.html,
+        toc_html=rendered.toc_html,
+        heading_count=rendered.heading_count,
+        word_count=rendered.word_count,
         created_by=by,
         change_note=note[:500],
         is_refused_edit=is_refused_edit,
@@ -143,9 +147,17 @@ def ensure_not_stale(briefing: Briefing, *, base_revision_id: int | None, conten
     raise StaleEditError(current=locked.latest_revision, refused=refused)
 
 
-def record_state_change(briefing: Briefing, *, action: str, by, revision=None, note="", change_kind=""):
+def record_state_change(
+    briefing: Briefing, *, action: str, by, revision=None, note="", change_kind="", effective_at=None
+) -> StateChange:
     return StateChange.objects.create(
-        briefing=briefing, revision=revision, action=action, by=by, note=note, change_kind=change_kind
+        briefing=briefing,
+        revision=revision,
+        action=action,
+        by=by,
+        note=note,
+        change_kind=change_kind,
+        effective_at=effective_at or timezone.now(),
     )
 
 
@@ -209,14 +221,15 @@ def publish(
         if updated_at:
             fields["updated_at"] = updated_at
     set_status(briefing, Status.PUBLISHED, **fields)
-    is_scheduled = fields.get("published_at", now) > now
+    effective_at = fields.get("published_at") or fields.get("updated_at") or now
     return record_state_change(
         briefing,
-        action=Action.SCHEDULED if is_scheduled else Action.PUBLISHED,
+        action=Action.SCHEDULED if effective_at > now else Action.PUBLISHED,
         revision=briefing.latest_revision,
         by=by,
         note=note,
         change_kind=change_kind,
+        effective_at=effective_at,
     )
 
 
@@ -228,6 +241,20 @@ def unpublish(briefing: Briefing, *, by, note: str = "") -> None:
         raise WorkflowError("Only a published or scheduled briefing can be unpublished.")
     set_status(briefing, Status.UNPUBLISHED)
     record_state_change(briefing, action=Action.UNPUBLISHED, revision=briefing.live_revision, by=by, note=note)
+
+
+@transaction.atomic
+def withdraw(briefing: Briefing, *, by, note: str) -> None:
+    """Retract a published briefing in the open: its page and versions stay, marked withdrawn with the note."""
+    briefing = lock(briefing)
+    if not briefing.is_published or briefing.is_withdrawn:
+        raise WorkflowError("Only a live briefing that is not already withdrawn can be withdrawn.")
+    if not note.strip():
+        raise WorkflowError("Readers will see the withdrawal: explain why.")
+    briefing.withdrawn_at = timezone.now()
+    briefing.withdrawal_note = note.strip()
+    briefing.save(update_fields=["withdrawn_at", "withdrawal_note"])
+    record_state_change(briefing, action=Action.WITHDRAWN, revision=briefing.live_revision, by=by, note=note)
 
 
 @transaction.atomic

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from dataclasses import dataclass
+
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from .models import Region
@@ -93,3 +95,67 @@ def find_region(label: str) -> Region | None:
         candidates |= Region.objects.filter(kind=Region.Kind.COUNTRY, code__iexact=label)
         candidates |= Region.objects.filter(alpha3__iexact=label)
     return candidates.first()
+
+
+@dataclass
+class RegionCount:
+    region: Region
+    count: int  # briefings tagged with the region or any region inside it
+    is_tagged: bool  # some briefing is tagged with this region itself
+
+
+# From each tag up through every grouping that contains it: (region, briefing) pairs, once each.
+SUBTREE_COUNTS_SQL = """
+    WITH RECURSIVE up(region_id, briefing_id, is_tagged) AS (
+        SELECT tag.region_id, briefing.id, TRUE
+        FROM briefings_revisionregion tag
+        JOIN ({briefings}) briefing ON briefing.live_revision_id = tag.revision_id
+        UNION
+        SELECT link.to_region_id, up.briefing_id, FALSE
+        FROM up JOIN briefings_region_parents link ON link.from_region_id = up.region_id
+    )
+    SELECT region_id, COUNT(DISTINCT briefing_id), BOOL_OR(is_tagged) FROM up GROUP BY region_id
+"""
+
+
+def count_by_region(briefings) -> list[RegionCount]:
+    """For every region holding some of these briefings, how many, counting regions inside it."""
+    inner_sql, params = briefings.order_by().values("id", "live_revision_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(SUBTREE_COUNTS_SQL.format(briefings=inner_sql), params)
+        rows = {region_id: (count, is_tagged) for region_id, count, is_tagged in cursor.fetchall()}
+    regions = Region.objects.filter(pk__in=rows).prefetch_related("parents")
+    return sorted(
+        (RegionCount(region, *rows[region.pk]) for region in regions),
+        key=lambda item: (-item.count, item.region.name),
+    )
+
+
+@dataclass
+class RegionNode:
+    region: Region
+    count: int
+    children: list[RegionNode]
+
+
+def region_tree(counts: list[RegionCount]) -> list[RegionNode]:
+    """The regions holding briefings as a tree: UN regions under the world, groupings at the top.
+
+    A region inside several groupings appears under each of them.
+    """
+    by_id = {item.region.pk: item for item in counts}
+    children: dict[int | None, list[RegionCount]] = {}
+    for item in counts:
+        parent_ids = [parent.pk for parent in item.region.parents.all() if parent.pk in by_id]
+        for parent_id in parent_ids or [None]:
+            children.setdefault(parent_id, []).append(item)
+
+    def build(parent_id, seen: frozenset) -> list[RegionNode]:
+        items = sorted(children.get(parent_id, []), key=lambda item: item.region.name)
+        return [
+            RegionNode(item.region, item.count, build(item.region.pk, seen | {item.region.pk}))
+            for item in items
+            if item.region.pk not in seen
+        ]
+
+    return build(None, frozenset())

@@ -55,7 +55,7 @@ def test_editor_writes_publishes_revises_compares_and_restores(live_server, page
     expect(page.locator("h1")).to_have_text("Tokyo's view from orbit")
     expect(page.locator(".body h2")).to_have_text("Why it matters")
     expect(page.locator("#fn\\:1")).to_contain_text("example.org")
-    expect(page.locator(".tags")).to_contain_text("Japan")
+    expect(page.locator(".briefing-footer")).to_contain_text("Japan")
     screenshot("2-public")
 
     page.goto(f"{live_server.url}/admin/briefings/briefing/{briefing.pk}/change/")

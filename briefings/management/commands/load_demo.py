@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.contrib.auth.models import Group, User
@@ -5,10 +6,20 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from briefings.models import Author, Region
+from briefings import publishing
+from briefings.models import Author, Briefing, Region, StateChange
 
 DEMO_FOLDER = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "briefings-demo"
+FEATURED_SLUG = "japan-space-operations-part-2"
+# A published correction, so the demo shows versions, a change log and a reader's diff.
+DEMO_CORRECTION = {
+    "slug": "japan-space-operations-part-2",
+    "wrong": "revised again in December 2022",
+    "right": "revised again in December 2023",
+    "update_note": "An earlier version gave the wrong year for the revision of the export guidelines: 2023, not 2022.",
+    "at": datetime(2025, 11, 10, 14, 30, tzinfo=UTC),
+}
 DEMO_USERS = [
     # username, group, name, author name
     ("editor", "Editors", "Dana Editor", None),
@@ -57,7 +68,10 @@ DEMO_GROUPINGS = {
 
 
 class Command(BaseCommand):
-    help = "Load the demo briefings, groupings and logins (safe to run again), and say how to sign in."
+    help = (
+        "Load the demo briefings (into an empty site only), groupings and logins, and say how to sign in. "
+        "Safe to run again: it never overwrites what editors changed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", default="8000")
@@ -66,7 +80,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.create_groupings()
             self.create_users()
-        call_command("import_briefings", str(DEMO_FOLDER), publish=True, stdout=self.stdout, stderr=self.stderr)
+        if Briefing.objects.exists():
+            self.stdout.write("Briefings exist already: the demo briefings are not loaded again.")
+        else:
+            self.load_briefings()
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(
             self.style.SUCCESS(
@@ -84,6 +101,27 @@ class Command(BaseCommand):
             )
             for country in Region.objects.filter(kind=Region.Kind.COUNTRY, code__in=codes):
                 country.parents.add(grouping)
+
+    def load_briefings(self) -> None:
+        call_command("import_briefings", str(DEMO_FOLDER), publish=True, stdout=self.stdout, stderr=self.stderr)
+        with transaction.atomic():
+            self.publish_correction()
+            Briefing.objects.filter(slug=FEATURED_SLUG).update(is_featured=True)
+
+    def publish_correction(self) -> None:
+        briefing = Briefing.objects.get(slug=DEMO_CORRECTION["slug"])
+        editor = User.objects.get(username="editor")
+        briefing.body = briefing.body.replace(DEMO_CORRECTION["wrong"], DEMO_CORRECTION["right"])
+        briefing.update_note = DEMO_CORRECTION["update_note"]
+        briefing.save()
+        publishing.record_revision(briefing, by=editor, note="Corrected the year of the export guidelines")
+        publishing.publish(
+            briefing,
+            by=editor,
+            note=DEMO_CORRECTION["update_note"],
+            change_kind=StateChange.ChangeKind.CORRECTION,
+            updated_at=DEMO_CORRECTION["at"],
+        )
 
     def create_users(self) -> None:
         for username, group_name, full_name, author_name in DEMO_USERS:

@@ -1,0 +1,191 @@
+"""RSS and Atom feeds with the full, sanitised text: everything, per theme, region, author, theme × region,
+and the corrections feed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from .addresses import redirects_retired_slugs
+from .models import Author, Briefing, Region, StateChange, Theme
+
+FEED_LENGTH = 30
+
+
+class FullContentRss(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class FullContentAtom(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class BriefingFeed(Feed):
+    """The newest listed briefings in a scope; subclasses narrow the scope."""
+
+    feed_type = FullContentRss
+
+    def title(self, obj) -> str:
+        return f"{settings.SITE_NAME}: {self.scope_title(obj)}" if obj else settings.SITE_NAME
+
+    def scope_title(self, obj) -> str:
+        return str(obj)
+
+    def description(self, obj) -> str:
+        return f"The latest policy briefings{' on ' + self.scope_title(obj) if obj else ''}."
+
+    subtitle = description
+
+    def link(self, obj) -> str:
+        return obj.get_absolute_url() if obj else reverse("briefings:home")
+
+    def briefings(self, obj):
+        return Briefing.objects.listed()
+
+    def get_feed(self, obj, request):
+        if obj is not None and not self.briefings(obj).exists():
+            raise Http404("Nothing is published here.")
+        return super().get_feed(obj, request)
+
+    def items(self, obj):
+        return self.briefings(obj).with_live_revision().order_by("-published_at")[:FEED_LENGTH]
+
+    def item_title(self, briefing: Briefing) -> str:
+        return briefing.live_revision.title
+
+    def item_description(self, briefing: Briefing) -> str:
+        return briefing.live_revision.standfirst
+
+    def item_link(self, briefing: Briefing) -> str:
+        return briefing.get_absolute_url()
+
+    def item_pubdate(self, briefing: Briefing):
+        return briefing.published_at
+
+    def item_updateddate(self, briefing: Briefing):
+        return briefing.updated_at or briefing.published_at
+
+    def item_author_name(self, briefing: Briefing) -> str:
+        return ", ".join(author.name for author in briefing.live_revision.authors)
+
+    def item_categories(self, briefing: Briefing) -> list[str]:
+        revision = briefing.live_revision
+        return [theme.name for theme in revision.themes.all()] + [region.name for region in revision.regions.all()]
+
+    def item_extra_kwargs(self, briefing: Briefing) -> dict:
+        return {"content_html": briefing.live_revision.body_html}
+
+
+class ThemeFeed(BriefingFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Theme, slug=slug)
+
+    def briefings(self, theme):
+        return Briefing.objects.listed().for_theme(theme)
+
+
+class RegionFeed(BriefingFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Region, slug=slug)
+
+    def briefings(self, region):
+        return Briefing.objects.listed().for_region(region)
+
+
+class AuthorFeed(BriefingFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def briefings(self, author):
+        return Briefing.objects.listed().for_author(author)
+
+
+class ThemeRegionFeed(BriefingFeed):
+    def get_object(self, request, theme, region):
+        return get_object_or_404(Theme, slug=theme), get_object_or_404(Region, slug=region)
+
+    def scope_title(self, obj) -> str:
+        theme, region = obj
+        return f"{theme} in {region}"
+
+    def link(self, obj) -> str:
+        theme, region = obj
+        return f"{theme.get_absolute_url()}?region={region.slug}"
+
+    def briefings(self, obj):
+        theme, region = obj
+        return Briefing.objects.listed().for_theme(theme).for_region(region)
+
+
+class CorrectionsFeed(Feed):
+    """Every correction and withdrawal across the site, newest first, each linking to the corrected version."""
+
+    feed_type = FullContentRss
+    title = f"{settings.SITE_NAME}: corrections"
+    description = subtitle = "Every correction and withdrawal published on this site."
+
+    def link(self) -> str:
+        return reverse("briefings:home")
+
+    def items(self):
+        corrections = Q(change_kind=StateChange.ChangeKind.CORRECTION) | Q(action=StateChange.Action.WITHDRAWN)
+        return (
+            StateChange.objects.filter(corrections, briefing__in=Briefing.objects.published())
+            .select_related("briefing__live_revision", "revision")
+            .only(
+                "action", "note", "effective_at", "briefing__slug", "briefing__live_revision__title", "revision__number"
+            )
+            .order_by("-effective_at", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, change: StateChange) -> str:
+        label = "Withdrawn" if change.action == StateChange.Action.WITHDRAWN else "Correction"
+        return f"{label}: {change.briefing.live_revision.title}"
+
+    def item_description(self, change: StateChange) -> str:
+        return change.note
+
+    def item_link(self, change: StateChange) -> str:
+        change.revision.briefing = change.briefing
+        return change.revision.get_absolute_url()
+
+    def item_guid(self, change: StateChange) -> str:
+        return f"{self.item_link(change)}#change-{change.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, change: StateChange):
+        return change.effective_at
+
+
+def rss_and_atom(feed_class: type[Feed]):
+    """One view answering both formats, chosen by the address's extension."""
+    atom_class = type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": FullContentAtom})
+    feeds = {"rss": feed_class(), "atom": atom_class()}
+
+    def view(request, format: str, **kwargs):
+        return feeds[format](request, **kwargs)
+
+    return view
+
+
+everything = rss_and_atom(BriefingFeed)
+theme = redirects_retired_slugs(slug=Theme)(rss_and_atom(ThemeFeed))
+region = redirects_retired_slugs(slug=Region)(rss_and_atom(RegionFeed))
+author = redirects_retired_slugs(slug=Author)(rss_and_atom(AuthorFeed))
+theme_region = redirects_retired_slugs(theme=Theme, region=Region)(rss_and_atom(ThemeRegionFeed))
+corrections = rss_and_atom(CorrectionsFeed)

@@ -1,0 +1,77 @@
+"""Template helpers for the public pages: structured data and page links."""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# As in Django's json_script: these characters cannot end the <script> element early.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def briefing_json_ld(context) -> str:
+    """schema.org Report data for a briefing page, in a <script type="application/ld+json"> element."""
+    request, briefing, revision = context["request"], context["briefing"], context["revision"]
+    absolute = request.build_absolute_uri
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Report",
+        "headline": revision.title,
+        "description": revision.standfirst,
+        "url": absolute(revision.get_absolute_url()),
+        "mainEntityOfPage": absolute(briefing.get_absolute_url()),
+        "inLanguage": revision.language,
+        "author": [
+            {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
+            for author in revision.authors
+        ],
+        "datePublished": briefing.published_at.isoformat() if briefing.published_at else None,
+        "dateModified": (briefing.updated_at or briefing.published_at).isoformat() if briefing.published_at else None,
+        "about": [{"@type": "Thing", "name": theme.name} for theme in revision.themes.all()],
+        "spatialCoverage": [{"@type": "Place", "name": region.name} for region in revision.regions.all()],
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
+        "version": str(revision.number),
+        "wordCount": revision.word_count,
+    }
+    if revision.hero_image:
+        data["image"] = absolute(revision.hero_image.url)
+    if revision.series:
+        data["isPartOf"] = {
+            "@type": "CreativeWorkSeries",
+            "name": revision.series.title,
+            "url": absolute(revision.series.get_absolute_url()),
+        }
+        if revision.part:
+            data["position"] = revision.part
+    payload = json.dumps({k: v for k, v in data.items() if v not in (None, "", [])}, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>', mark_safe(payload.translate(JSON_SCRIPT_ESCAPES))
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page_number) -> str:
+    """The current address with another page number, keeping the other filters."""
+    query = context["request"].GET.copy()
+    if page_number == 1:
+        query.pop("page", None)
+    else:
+        query["page"] = page_number
+    return f"?{query.urlencode()}" if query else context["request"].path
+
+
+@register.simple_tag(takes_context=True)
+def with_filter(context, name: str, value: str | None) -> str:
+    """The current address filtered by name=value (or without that filter), back on page one."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    if value:
+        query[name] = value
+    else:
+        query.pop(name, None)
+    return f"?{query.urlencode()}" if query else context["request"].path
