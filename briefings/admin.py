@@ -250,8 +250,24 @@ class PreviewLinkForm(forms.Form):
 class BriefingAdmin(admin.ModelAdmin):
     form = BriefingForm
     inlines = [BylineInline]
-    list_display = ["title", "status_label", "byline_names", "published_at", "updated_at", "revision_number"]
-    list_filter = [StatusFilter, "themes", ("regions", admin.RelatedOnlyFieldListFilter), "byline__author", "series"]
+    list_display = [
+        "title",
+        "status_label",
+        "byline_names",
+        "published_at",
+        "updated_at",
+        "revision_number",
+        "is_featured",
+    ]
+    actions = ["feature", "stop_featuring"]
+    list_filter = [
+        StatusFilter,
+        "themes",
+        ("regions", admin.RelatedOnlyFieldListFilter),
+        "byline__author",
+        "series",
+        "is_featured",
+    ]
     search_fields = ["title", "standfirst", "slug", "byline__author__name"]
     autocomplete_fields = ["themes", "regions", "series"]
     prepopulated_fields = {"slug": ["title"]}
@@ -295,8 +311,22 @@ class BriefingAdmin(admin.ModelAdmin):
 
         return RequestBriefingForm
 
+    @admin.action(description="Feature on the home page", permissions=["publish"])
+    def feature(self, request, queryset):
+        count = queryset.filter(status=Briefing.Status.PUBLISHED).update(is_featured=True)
+        self.message_user(request, f"{count} published briefing(s) featured; the newest is shown first.")
+
+    @admin.action(description="Stop featuring", permissions=["publish"])
+    def stop_featuring(self, request, queryset):
+        self.message_user(request, f"{queryset.update(is_featured=False)} briefing(s) no longer featured.")
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("briefings.publish_briefing")
+
     @admin.display(description="Status")
     def status_label(self, briefing):
+        if briefing.is_withdrawn:
+            return "Withdrawn"
         if briefing.is_scheduled:
             return f"Scheduled for {timezone.localtime(briefing.published_at):%Y-%m-%d %H:%M}"
         if briefing.has_unpublished_changes:
@@ -351,6 +381,7 @@ class BriefingAdmin(admin.ModelAdmin):
             ("<int:pk>/restore/<int:number>/", self.restore_view, "restore"),
             ("<int:pk>/publish/", self.publish_view, "publish"),
             ("<int:pk>/unpublish/", self.unpublish_view, "unpublish"),
+            ("<int:pk>/withdraw/", self.withdraw_view, "withdraw"),
             ("<int:pk>/submit/", self.submit_view, "submit"),
             ("<int:pk>/return/", self.return_view, "return"),
             ("<int:pk>/preview-links/", self.preview_links_view, "preview_links"),
@@ -489,6 +520,20 @@ class BriefingAdmin(admin.ModelAdmin):
             label="Unpublish",
             explanation="The briefing leaves the public site everywhere; its address answers 410 Gone.",
             success="Unpublished.",
+        )
+
+    def withdraw_view(self, request, pk):
+        return self.workflow_view(
+            request,
+            pk,
+            permission="publish",
+            action=publishing.withdraw,
+            label="Withdraw",
+            explanation=(
+                "A retraction in the open: the page and its versions stay, marked withdrawn with your note, "
+                "and the briefing leaves lists, search and feeds. Readers see the note: say why."
+            ),
+            success="Withdrawn.",
         )
 
     def submit_view(self, request, pk):

@@ -85,3 +85,21 @@ def compare(old: Revision, new: Revision) -> list[FieldChange]:
 
 # Fields that mean something to editors only; readers' diffs leave them out.
 EDITOR_ONLY_FIELDS = {"Slug", "Hero image"}
+
+
+def elide_unchanged(segments: list[Segment], *, context: int = 200) -> list[Segment]:
+    """Shorten long unchanged stretches to their edges, so readers see changes in context, not the whole text."""
+    shortened: list[Segment] = []
+    last = len(segments) - 1
+    for index, segment in enumerate(segments):
+        keep_before = context if index > 0 else 0
+        keep_after = context if index < last else 0
+        if segment.op != "equal" or len(segment.text) <= keep_before + keep_after + context:
+            shortened.append(segment)
+            continue
+        if keep_before:
+            shortened.append(Segment("equal", segment.text[:keep_before]))
+        shortened.append(Segment("skip", "…"))
+        if keep_after:
+            shortened.append(Segment("equal", segment.text[-keep_after:]))
+    return shortened

@@ -4,6 +4,7 @@ drafts, briefings in review and scheduled briefings never reach a reader."""
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 
@@ -156,8 +157,19 @@ def briefing_changes(request, slug: str):
     except ValueError as error:
         raise Http404("Versions are numbers.") from error
     old, new = published_revision(briefing, old_number), published_revision(briefing, new_number)
-    changes = [change for change in diffing.compare(old, new) if change.label not in diffing.EDITOR_ONLY_FIELDS]
-    context = {"briefing": briefing, "old": old, "new": new, "changes": changes, "versions": versions}
+    changes = [
+        replace(change, segments=diffing.elide_unchanged(change.segments))
+        for change in diffing.compare(old, new)
+        if change.label not in diffing.EDITOR_ONLY_FIELDS
+    ]
+    context = {
+        "briefing": briefing,
+        "old": old,
+        "new": new,
+        "changes": changes,
+        "has_changes": any(change.is_changed for change in changes),
+        "versions": versions,
+    }
     return render(request, "briefings/briefing_changes.html", context)
 
 

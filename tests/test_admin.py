@@ -260,3 +260,30 @@ def test_a_hero_image_without_alt_text_is_refused_with_a_clear_message(editor_cl
     assert response.status_code == 200
     assert "Describe the hero image in its alt text" in str(response.context["adminform"].form.errors)
     assert not Briefing.objects.exists()
+
+
+def test_editors_withdraw_a_briefing_with_a_public_note(editor_client):
+    briefing = make_briefing(publish=True)
+    url = reverse("admin:briefings_briefing_withdraw", args=[briefing.pk])
+    editor_client.post(url, {"note": ""})
+    briefing.refresh_from_db()
+    assert not briefing.is_withdrawn  # a withdrawal needs its explanation
+    editor_client.post(url, {"note": "A key source was fabricated."})
+    briefing.refresh_from_db()
+    assert briefing.is_withdrawn and briefing.withdrawal_note == "A key source was fabricated."
+    assert briefing.state_changes.filter(action="withdrawn", by=editor_client.user).exists()
+
+
+def test_editors_feature_published_briefings_and_authors_cannot(editor_client, client):
+    published, draft = make_briefing(title="Live", publish=True), make_briefing(title="Draft")
+    changelist = reverse("admin:briefings_briefing_changelist")
+    editor_client.post(changelist, {"action": "feature", "_selected_action": [published.pk, draft.pk]})
+    assert list(Briefing.objects.filter(is_featured=True)) == [published]
+    author = make_user("aiko", group="Authors")
+    client.force_login(author)
+    action_form = client.get(changelist).context["action_form"]
+    assert action_form is None or "feature" not in dict(action_form.fields["action"].choices)
+    client.post(changelist, {"action": "feature", "_selected_action": [published.pk]})
+    Briefing.objects.filter(pk=published.pk).update(is_featured=False)
+    client.post(changelist, {"action": "feature", "_selected_action": [published.pk]})
+    assert not Briefing.objects.filter(is_featured=True).exists()

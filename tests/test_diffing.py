@@ -20,3 +20,14 @@ def test_compare_reports_each_field_and_tags():
     changes = {change.label: change for change in compare(old, new)}
     assert changes["Title"].is_changed and not changes["Body"].is_changed
     assert changes["Themes"].new == "Intelligence sharing, Space"
+
+
+def test_long_unchanged_stretches_are_elided_for_readers():
+    from briefings.diffing import elide_unchanged
+
+    old = "intro " * 200 + "The budget rose 9.4% last year. " + "outro " * 200
+    new = old.replace("9.4%", "9.5%")
+    segments = elide_unchanged(diff_words(old, new), context=50)
+    assert [segment.op for segment in segments] == ["skip", "equal", "delete", "insert", "equal", "skip"]
+    text = "".join(segment.text for segment in segments)
+    assert "The budget rose 9." in text and len(text) < 200
