@@ -6,17 +6,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: install run test lint format check-deploy clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(AXE)
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-run: install
+# axe-core, for the accessibility audit of the browser tests, from the npm registry.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(VENV)/.installed
 	DEBUG=$${DEBUG:-true} $(DB) sh -c '\
 		$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_demo --port $(PORT) && \

@@ -394,7 +394,7 @@ class BriefingAuthor(models.Model):
 
 
 WORDS_READ_PER_MINUTE = 230
-LONG_BRIEFING_WORDS = 600
+LONG_BRIEFING_WORDS = 500
 
 
 class Revision(BriefingContent):
@@ -516,7 +516,14 @@ class StateChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["briefing", "-at"])]
+        indexes = [
+            models.Index(fields=["briefing", "-at"]),
+            models.Index(
+                fields=["-effective_at"],
+                condition=Q(change_kind="correction") | Q(action="withdrawn"),
+                name="corrections_feed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.briefing.slug}"

@@ -44,7 +44,8 @@ public_patterns = [
     path("series/", views.series_index, name="series-index"),
     path("series/<slug:slug>/", views.series_detail, name="series-detail"),
     path("archive/", views.archive_index, name="archive-index"),
-    path("archive/<int:year>/<int:month>/", views.archive_month, name="archive-month"),
+    path("archive/<int:year>/", views.archive_period, name="archive-year"),
+    path("archive/<int:year>/<int:month>/", views.archive_period, name="archive-month"),
     path("feeds/", include(feed_patterns)),
     path("preview/<str:token>/", views.preview, name="preview"),
 ]

@@ -316,18 +316,24 @@ class SeriesDetailView(TagListView):
         return super().get_context_data(series=self.series, **kwargs)
 
 
-class MonthArchiveView(TagListView):
-    template_name = "briefings/archive_month.html"
+class ArchiveView(TagListView):
+    """Briefings first published in a year, or in one month of it."""
+
+    template_name = "briefings/archive_period.html"
 
     def get_briefings(self):
-        year, month = self.kwargs["year"], self.kwargs["month"]
+        year, month = self.kwargs["year"], self.kwargs.get("month")
+        briefings = Briefing.objects.listed().filter(published_at__year=year)
+        if month is None:
+            return briefings
         if not 1 <= month <= 12:
             raise Http404("No such month.")
-        return Briefing.objects.listed().filter(published_at__year=year, published_at__month=month)
+        return briefings.filter(published_at__month=month)
 
     def get_context_data(self, **kwargs):
-        month_name = calendar.month_name[self.kwargs["month"]]
-        return super().get_context_data(year=self.kwargs["year"], month_name=month_name, **kwargs)
+        month = self.kwargs.get("month")
+        period = f"{calendar.month_name[month]} {self.kwargs['year']}" if month else str(self.kwargs["year"])
+        return super().get_context_data(period=period, **kwargs)
 
 
 home = HomeView.as_view()
@@ -336,7 +342,7 @@ theme_detail = redirects_retired_slugs(slug=Theme)(ThemeDetailView.as_view())
 region_detail = redirects_retired_slugs(slug=Region)(RegionDetailView.as_view())
 author_detail = redirects_retired_slugs(slug=Author)(AuthorDetailView.as_view())
 series_detail = redirects_retired_slugs(slug=Series)(SeriesDetailView.as_view())
-archive_month = MonthArchiveView.as_view()
+archive_period = ArchiveView.as_view()
 
 
 # Indexes

@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself
@@ -21,11 +22,16 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+# Function-scoped on purpose: once Playwright starts, this thread sees fresh database connection
+# objects, which lack the data that serialized rollback restores. Starting it after the test's
+# database set-up keeps that restore working.
+@pytest.fixture
 def browser():
+    connections.close_all()  # hand this context's connections back before Playwright hides them
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
+        connections.close_all()  # and hand back those opened while Playwright ran
         browser.close()
 
 
@@ -48,3 +54,10 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+@pytest.fixture
+def screenshot_dir(request) -> Path:
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
