@@ -128,7 +128,11 @@ def published_revision(briefing: Briefing, number: int) -> Revision:
 def briefing_version(request, slug: str, number: int):
     briefing = published_briefing_or_gone(slug)
     revision = published_revision(briefing, number)
-    context = reading_context(request, briefing, revision) | {"is_old_version": revision != briefing.live_revision}
+    context = reading_context(request, briefing, revision)
+    context["is_old_version"] = revision != briefing.live_revision
+    context["version_published_at"] = next(
+        change.effective_at for change in context["history"] if change.revision_id == revision.pk
+    )
     return render(request, "briefings/briefing_detail.html", context)
 
 

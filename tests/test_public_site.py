@@ -188,6 +188,7 @@ def test_every_published_version_keeps_its_permalink_and_drafts_do_not_get_one(c
     assert briefing.live_revision.number == 3
     old = page(client, reverse("briefings:briefing-version", args=[briefing.slug, 1]))
     assert "9.4%" in old and "Read the current version" in old
+    assert f'as published on <time datetime="{briefing.published_at:%Y-%m-%d}' in old
     assert "9.5%" in page(client, reverse("briefings:briefing-version", args=[briefing.slug, 3]))
     page(client, reverse("briefings:briefing-version", args=[briefing.slug, 2]), 404)
     page(client, reverse("briefings:briefing-version", args=[briefing.slug, 99]), 404)
