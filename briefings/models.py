@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -226,6 +228,7 @@ class BriefingContent(models.Model):
         ]
 
 
+SEARCH_FIELDS = {"search_vector", "search_excerpt"}
 LIVE_BODY_FIELDS = ["live_revision__body", "live_revision__body_html", "live_revision__toc_html"]
 
 
@@ -282,7 +285,7 @@ class BriefingQuerySet(models.QuerySet):
         return (
             self.select_related("live_revision", "live_revision__series")
             .prefetch_related("live_revision__themes", "live_revision__regions", byline)
-            .defer("body")
+            .defer("body", "search_vector", "search_excerpt")
         )
 
     def editable_by(self, user) -> BriefingQuerySet:
@@ -327,6 +330,9 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     live_revision = models.ForeignKey(
         "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # The live version's search document, kept by briefings.search; empty while not public.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_excerpt = models.TextField(blank=True, editable=False)
     latest_revision = models.ForeignKey(
         "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -350,6 +356,16 @@ class Briefing(KeepsOldSlugs, BriefingContent):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Saves never touch the search document: briefings.search alone writes it, on publication."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in SEARCH_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("briefings:briefing-detail", kwargs={"slug": self.slug})
@@ -556,3 +572,15 @@ class PreviewLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SearchTerm(models.Model):
+    """A word found in published briefings, for "did you mean" suggestions (matched by trigrams)."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    class Meta:
+        indexes = [GinIndex(name="search_term_trigrams", fields=["word"], opclasses=["gin_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return self.word

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from . import search
 from .markdown import render_markdown
 from .models import (
     Author,
@@ -221,6 +222,7 @@ def publish(
         if updated_at:
             fields["updated_at"] = updated_at
     set_status(briefing, Status.PUBLISHED, **fields)
+    search.index_briefing(briefing)
     effective_at = fields.get("published_at") or fields.get("updated_at") or now
     return record_state_change(
         briefing,
@@ -240,6 +242,7 @@ def unpublish(briefing: Briefing, *, by, note: str = "") -> None:
     if briefing.status != Status.PUBLISHED:
         raise WorkflowError("Only a published or scheduled briefing can be unpublished.")
     set_status(briefing, Status.UNPUBLISHED)
+    search.unindex_briefing(briefing)
     record_state_change(briefing, action=Action.UNPUBLISHED, revision=briefing.live_revision, by=by, note=note)
 
 
@@ -254,6 +257,7 @@ def withdraw(briefing: Briefing, *, by, note: str) -> None:
     briefing.withdrawn_at = timezone.now()
     briefing.withdrawal_note = note.strip()
     briefing.save(update_fields=["withdrawn_at", "withdrawal_note"])
+    search.unindex_briefing(briefing)
     record_state_change(briefing, action=Action.WITHDRAWN, revision=briefing.live_revision, by=by, note=note)
 
 

@@ -46,6 +46,7 @@ public_patterns = [
     path("archive/", views.archive_index, name="archive-index"),
     path("archive/<int:year>/", views.archive_period, name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.archive_period, name="archive-month"),
+    path("search/", views.search_results, name="search"),
     path("feeds/", include(feed_patterns)),
     path("preview/<str:token>/", views.preview, name="preview"),
 ]

@@ -4,13 +4,14 @@ drafts, briefings in review and scheduled briefings never reach a reader."""
 from __future__ import annotations
 
 import calendar
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncYear
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
-from . import diffing, publishing
+from . import diffing, publishing, search
 from .addresses import redirects_retired_slugs
 from .citations import Citation
 from .models import Author, Briefing, Region, Revision, RevisionAuthor, Series, StateChange, Theme
@@ -347,6 +348,122 @@ region_detail = redirects_retired_slugs(slug=Region)(RegionDetailView.as_view())
 author_detail = redirects_retired_slugs(slug=Author)(AuthorDetailView.as_view())
 series_detail = redirects_retired_slugs(slug=Series)(SeriesDetailView.as_view())
 archive_period = ArchiveView.as_view()
+
+
+# Search
+
+
+class SearchPaginator(Paginator):
+    """Pages over a bounded count: broad queries list the first COUNT_LIMIT results, in order."""
+
+    def __init__(self, object_list, per_page, bounded, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.bounded = bounded
+
+    @cached_property
+    def count(self) -> int:
+        return self.bounded.value
+
+
+# Each filter of the results: its model, and the BriefingQuerySet method that narrows by it.
+SEARCH_FILTERS = {
+    "theme": (Theme, "for_theme"),
+    "region": (Region, "for_region"),
+    "author": (Author, "for_author"),
+    "series": (Series, "in_series"),
+}
+
+
+class SearchView(ListView):
+    template_name = "briefings/search.html"
+    context_object_name = "results"
+    paginate_by = PAGE_SIZE
+
+    @cached_property
+    def query(self) -> str:
+        return search.clean_query(self.request.GET.get("q", ""))
+
+    @cached_property
+    def filters(self) -> dict:
+        chosen = {}
+        for name, (model, _) in SEARCH_FILTERS.items():
+            slug = self.request.GET.get(name)
+            if slug:
+                chosen[name] = get_object_or_404(model, slug=slug)
+        return chosen
+
+    @cached_property
+    def year(self) -> int | None:
+        try:
+            return int(self.request.GET["year"]) if self.request.GET.get("year") else None
+        except ValueError as error:
+            raise Http404("The year is a number.") from error
+
+    def matches(self):
+        """Everything that matches the query and the chosen filters, unordered."""
+        briefings = search.matching(self.query)
+        for name, value in self.filters.items():
+            briefings = getattr(briefings, SEARCH_FILTERS[name][1])(value)
+        if self.year:
+            briefings = briefings.filter(published_at__year=self.year)
+        return briefings
+
+    def get_queryset(self):
+        if not self.query:
+            return Briefing.objects.none()
+        if self.request.GET.get("sort") == "date":
+            ordered = self.matches().order_by("-published_at", "-pk")
+        else:
+            ordered = search.by_relevance(self.matches(), self.query)
+        return search.with_snippets(ordered.for_listing(), self.query)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        bounded = search.bounded_count(self.matches()) if self.query else search.BoundedCount(0, False)
+        return SearchPaginator(queryset, per_page, bounded, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, filters=self.filters, year=self.year, **kwargs)
+        if not self.query:
+            return context
+        context["count"] = context["paginator"].bounded
+        if context["count"].value == 0:
+            context["suggestion"] = search.suggestion(self.query)
+        else:
+            context.update(self.facets())
+        return context
+
+    def facets(self) -> dict:
+        """Counts per option, over the best-ranked results when a query matches very many."""
+        top = Briefing.objects.filter(
+            pk__in=search.by_relevance(self.matches(), self.query).values("pk")[: search.COUNT_LIMIT]
+        )
+        years = (
+            top.annotate(year=TruncYear("published_at")).values("year").annotate(count=Count("id")).order_by("-year")
+        )
+        regions = [item for item in count_by_region(top) if item.is_tagged]
+        return {
+            "facets": [
+                ("Theme", "theme", options(Theme.objects.with_briefing_counts(top))),
+                ("Region", "region", [FacetOption(i.region.slug, i.region.name, i.count) for i in regions]),
+                ("Author", "author", options(Author.objects.with_briefing_counts(top))),
+                ("Series", "series", options(Series.objects.with_briefing_counts(top))),
+                ("Year", "year", [FacetOption(str(y["year"].year), str(y["year"].year), y["count"]) for y in years]),
+            ]
+        }
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    slug: str
+    label: str
+    count: int
+
+
+def options(tags, limit: int = 15) -> list[FacetOption]:
+    return [FacetOption(tag.slug, str(tag), tag.briefing_count) for tag in tags.order_by("-briefing_count")[:limit]]
+
+
+search_results = SearchView.as_view()
 
 
 # Indexes

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from briefings.search import highlight
+
 register = template.Library()
 
 # As in Django's json_script: these characters cannot end the <script> element early.
@@ -75,3 +77,9 @@ def with_filter(context, name: str, value: str | None) -> str:
     else:
         query.pop(name, None)
     return f"?{query.urlencode()}" if query else context["request"].path
+
+
+@register.simple_tag
+def search_snippet(briefing) -> str:
+    """The highlighted passage of a search result, or its standfirst when nothing in the text matched."""
+    return highlight(briefing.raw_snippet) if briefing.raw_snippet else briefing.live_revision.standfirst

@@ -54,6 +54,8 @@ def page_kinds(preview_token: str) -> dict[str, str]:
         "archive": "/archive/",
         "archive-month": "/archive/2025/11/",
         "archive-year": "/archive/2025/",
+        "search": "/search/?q=japan+space",
+        "search-suggestion": "/search/?q=satelite",
         "preview": reverse("briefings:preview", args=[preview_token]),
         "not-found": "/briefings/no-such-briefing/",
         "gone": "/briefings/aukus-pillar-two/",

@@ -1,0 +1,159 @@
+"""Full-text search of published briefings, in PostgreSQL.
+
+Each briefing's live version is indexed when it is published (title, then standfirst, then authors,
+themes and regions, then body, in falling weight) and taken out when it is unpublished or withdrawn.
+Where the RUM extension is installed, the index orders matches by rank itself, so the first page of
+a query matching most of the archive costs little; elsewhere a GIN index and ts_rank_cd do the same
+work, slower.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Briefing, Revision, SearchTerm
+
+CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
+MAX_QUERY_CHARS = 500
+EXCERPT_CHARS = 3000  # snippets come from the start of the text: ts_headline's cost grows with its input
+COUNT_LIMIT = 1000  # broad queries say "more than 1,000" instead of counting every match
+WORD = re.compile(r"[^\W\d_]{3,40}")
+INDEX_SQL = f"""
+    UPDATE briefings_briefing SET
+        search_vector =
+            setweight(to_tsvector('{CONFIG}', %(title)s), 'A')
+            || setweight(to_tsvector('{CONFIG}', %(standfirst)s), 'B')
+            || setweight(to_tsvector('{CONFIG}', %(tags)s), 'C')
+            || setweight(to_tsvector('{CONFIG}', %(body)s), 'D'),
+        search_excerpt = %(excerpt)s
+    WHERE id = %(id)s
+"""
+
+
+def clean_query(text: str) -> str:
+    """What a reader typed, made safe to hand to PostgreSQL: no NUL bytes, bounded length."""
+    return " ".join(text.replace("\x00", " ").split())[:MAX_QUERY_CHARS]
+
+
+def plain_text(revision: Revision) -> str:
+    """The body as a reader sees it, without markup or footnote back-links."""
+    return " ".join(html.unescape(strip_tags(revision.body_html)).replace("↩", " ").split())
+
+
+def index_briefing(briefing: Briefing) -> None:
+    """Index the live version; call inside the transaction that publishes it."""
+    revision = briefing.live_revision
+    tags = [author.name for author in revision.authors]
+    tags += [theme.name for theme in revision.themes.all()] + [region.name for region in revision.regions.all()]
+    body = plain_text(revision)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INDEX_SQL,
+            {
+                "id": briefing.pk,
+                "title": revision.title,
+                "standfirst": revision.standfirst,
+                "tags": " ".join(tags),
+                "body": body,
+                "excerpt": f"{revision.standfirst} {body}".translate(MARKERS)[:EXCERPT_CHARS],
+            },
+        )
+    remember_words(f"{revision.title} {revision.standfirst} {body} {' '.join(tags)}")
+
+
+def unindex_briefing(briefing: Briefing) -> None:
+    Briefing.objects.filter(pk=briefing.pk).update(search_vector=None, search_excerpt="")
+
+
+def remember_words(text: str) -> None:
+    """Keep the archive's vocabulary for "did you mean"; suggestions are checked against live results."""
+    words = {word.lower() for word in WORD.findall(text)}
+    SearchTerm.objects.bulk_create([SearchTerm(word=word) for word in words], ignore_conflicts=True)
+
+
+@cache
+def has_rank_ordered_index() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'briefing_search_rum'")
+        return cursor.fetchone() is not None
+
+
+def matching(text: str) -> QuerySet[Briefing]:
+    """Listed briefings matching a query in web-search syntax (words, "phrases", -not, OR)."""
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    return Briefing.objects.listed().filter(search_vector=query)
+
+
+def by_relevance(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]:
+    if has_rank_ordered_index():
+        distance = RawSQL(f"search_vector <=> websearch_to_tsquery('{CONFIG}', %s)", [text])
+        return briefings.annotate(distance=distance).order_by("distance", "-published_at")
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    rank = SearchRank(F("search_vector"), query, cover_density=True)
+    return briefings.annotate(rank=rank).order_by("-rank", "-published_at")
+
+
+# Private-use characters mark the matches; they are removed from indexed text, so they mean only that.
+HIGHLIGHT_START, HIGHLIGHT_STOP, FRAGMENT_BREAK = "\ue000", "\ue001", "\ue002"
+MARKERS = str.maketrans("", "", HIGHLIGHT_START + HIGHLIGHT_STOP + FRAGMENT_BREAK)
+HEADLINE_OPTIONS = (
+    f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, MaxWords=35, MinWords=15, "
+    f"MaxFragments=2, FragmentDelimiter={FRAGMENT_BREAK}"
+)
+
+
+def with_snippets(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]:
+    headline = RawSQL(
+        f"ts_headline('{CONFIG}', search_excerpt, websearch_to_tsquery('{CONFIG}', %s), %s)",
+        [text, HEADLINE_OPTIONS],
+    )
+    return briefings.annotate(raw_snippet=headline)
+
+
+def highlight(raw_snippet: str) -> SafeString:
+    """The snippet as HTML: the text escaped, the matched words marked."""
+    html = escape(raw_snippet.replace(FRAGMENT_BREAK, " … "))
+    return mark_safe(html.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
+
+
+@dataclass(frozen=True)
+class BoundedCount:
+    value: int
+    is_capped: bool
+
+
+def bounded_count(briefings: QuerySet[Briefing]) -> BoundedCount:
+    count = briefings.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    return BoundedCount(min(count, COUNT_LIMIT), count > COUNT_LIMIT)
+
+
+def suggestion(text: str) -> str | None:
+    """A respelling of the query from the archive's own words that finds something, if there is one."""
+    words = WORD.findall(text)
+    if not words or len(words) > 6:
+        return None
+    suggested = text
+    for word in words:
+        if SearchTerm.objects.filter(word=word.lower()).exists():
+            continue
+        candidates = (
+            SearchTerm.objects.annotate(similarity=RawSQL("similarity(word, %s)", [word.lower()]))
+            .filter(word__trigram_similar=word.lower())
+            .order_by("-similarity")
+            .values_list("word", flat=True)[:5]
+        )
+        replacement = next((candidate for candidate in candidates if matching(candidate).exists()), None)
+        if replacement is None:
+            return None
+        suggested = re.sub(rf"\b{re.escape(word)}\b", replacement, suggested)
+    return suggested if suggested != text and matching(suggested).exists() else None

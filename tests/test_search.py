@@ -1,0 +1,190 @@
+"""Full-text search over HTTP: ranking, syntax, filters, visibility and hostile input."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from briefings import publishing, search
+from briefings.models import Briefing
+from tests.helpers import edit, make_author, make_briefing, make_theme, region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["rank-ordered index", "ts_rank_cd"], autouse=True)
+def ranking(request, monkeypatch):
+    """Every search test runs with the RUM index ordering results and with the GIN fallback."""
+    if request.param == "ts_rank_cd":
+        monkeypatch.setattr(search, "has_rank_ordered_index", lambda: False)
+    return request.param
+
+
+def results(client, **params) -> list[str]:
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return [briefing.live_revision.title for briefing in response.context["results"] or []]
+
+
+def test_title_outranks_standfirst_which_outranks_body(client):
+    make_briefing(title="Notes", body="A long discussion of drones.", publish=True)
+    make_briefing(title="Drones over the Black Sea", body="Text.", publish=True)
+    make_briefing(title="Ukraine", standfirst="What drones changed.", body="Text.", publish=True)
+    assert results(client, q="drones") == ["Drones over the Black Sea", "Ukraine", "Notes"]
+
+
+def test_authors_themes_and_regions_are_findable(client):
+    make_briefing(
+        title="Untitled analysis",
+        body="Nothing here.",
+        themes=[make_theme("Maritime security")],
+        regions=[region("Kenya")],
+        authors=[make_author("Olena Kovalenko")],
+        publish=True,
+    )
+    for query in ("Kovalenko", "maritime", "Kenya"):
+        assert results(client, q=query) == ["Untitled analysis"], query
+
+
+def test_web_search_syntax_phrases_exclusions_and_or(client):
+    make_briefing(title="Space policy in Japan", body="Japan launched a new satellite.", publish=True)
+    make_briefing(title="Satellite trade", body="A new policy on space exports.", publish=True)
+    make_briefing(title="Naval matters", body="Frigates and corvettes.", publish=True)
+    assert results(client, q='"space policy"') == ["Space policy in Japan"]
+    assert results(client, q="satellite -japan") == ["Satellite trade"]
+    assert sorted(results(client, q="frigates OR exports")) == ["Naval matters", "Satellite trade"]
+
+
+def test_stemming_accents_and_case_are_ignored(client):
+    make_briefing(title="Défense européenne", body="Sanctions were imposed.", publish=True)
+    assert results(client, q="defense EUROPEENNE") == ["Défense européenne"]
+    assert results(client, q="sanction") == ["Défense européenne"]
+
+
+def test_results_can_be_sorted_by_date(client):
+    old = make_briefing(title="Older drones", publish=True)
+    Briefing.objects.filter(pk=old.pk).update(published_at=timezone.now() - timedelta(days=30))
+    make_briefing(title="Newer note", body="drones drones drones", publish=True)
+    assert results(client, q="drones") == ["Older drones", "Newer note"]
+    assert results(client, q="drones", sort="date") == ["Newer note", "Older drones"]
+
+
+def test_snippets_highlight_the_matched_words_and_escape_the_text(client):
+    make_briefing(title="T", body="Before <b>bold</b> & the word frigate appears here.", publish=True)
+    page = client.get("/search/", {"q": "frigate"}).content.decode()
+    assert "<mark>frigate</mark>" in page
+    assert "&amp; the word" in page and "<b>bold" not in page
+
+
+def test_only_the_live_version_of_listed_briefings_is_found(client):
+    live = make_briefing(title="Live one", body="alpha", publish=True)
+    edit(live, body="bravo")  # an unpublished edit
+    make_briefing(title="Draft one", body="alpha")
+    scheduled = make_briefing(title="Scheduled one", body="alpha")
+    publishing.publish(scheduled, by=None, at=timezone.now() + timedelta(hours=1))
+    withdrawn = make_briefing(title="Withdrawn one", body="alpha", publish=True)
+    publishing.withdraw(withdrawn, by=None, note="Retracted.")
+    gone = make_briefing(title="Gone one", body="alpha", publish=True)
+    publishing.unpublish(gone, by=None)
+    assert results(client, q="alpha") == ["Live one"]
+    assert results(client, q="bravo") == []
+    publishing.publish(live, by=None, change_kind="minor")
+    assert results(client, q="bravo") == ["Live one"] and results(client, q="alpha") == []
+    Briefing.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    assert results(client, q="alpha") == ["Scheduled one"]
+
+
+def test_filters_narrow_results_with_counts_per_option(client):
+    space = make_theme("Space")
+    make_briefing(title="Drones in Japan", themes=[space], regions=[region("Japan")], publish=True)
+    make_briefing(title="Drones in France", regions=[region("France")], authors=[make_author("Ann Lee")], publish=True)
+    page = client.get("/search/", {"q": "drones"}).content.decode()
+    assert re.search(r'href="\?q=drones&amp;theme=space">Space</a> <span class="count">1</span>', page)
+    assert re.search(r'href="\?q=drones&amp;region=japan">Japan</a> <span class="count">1</span>', page)
+    assert results(client, q="drones", theme="space") == ["Drones in Japan"]
+    assert results(client, q="drones", region="asia") == ["Drones in Japan"]  # regions inside Asia count
+    assert results(client, q="drones", author="ann-lee") == ["Drones in France"]
+    assert sorted(results(client, q="drones", year=timezone.now().year)) == ["Drones in France", "Drones in Japan"]
+    assert results(client, q="drones", year=1999) == []
+    assert client.get("/search/", {"q": "drones", "theme": "atlantis"}).status_code == 404
+
+
+def test_a_misspelt_query_offers_a_correction_from_the_archive(client):
+    make_briefing(title="Satellite intelligence", body="Reconnaissance satellites.", publish=True)
+    draft = make_briefing(title="Secret", body="Zeppelinite programme.")
+    search.remember_words(draft.body)  # a word that only a draft uses is never suggested
+    page = client.get("/search/", {"q": "satelite"}).content.decode()
+    assert "Did you mean" in page and 'href="?q=satellite"' in page
+    assert "Did you mean" not in client.get("/search/", {"q": "zeppelinit"}).content.decode()
+
+
+def test_the_result_count_is_exact_for_narrow_queries_and_bounded_for_broad_ones(client, monkeypatch):
+    for number in range(5):
+        make_briefing(title=f"Drones {number}", publish=True)
+    page = client.get("/search/", {"q": "drones"})
+    assert page.context["count"] == search.BoundedCount(5, False)
+    assert "5 results" in page.content.decode()
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    page = client.get("/search/", {"q": "drones"})
+    assert page.context["count"] == search.BoundedCount(3, True)
+    assert "More than 3 results" in page.content.decode()
+
+
+def test_results_are_paginated(client):
+    for number in range(23):
+        make_briefing(title=f"Drones {number:02}", publish=True)
+    assert len(results(client, q="drones")) == 20 and len(results(client, q="drones", page=2)) == 3
+    assert client.get("/search/", {"q": "drones", "page": 3}).status_code == 404
+    assert client.get("/search/", {"q": "drones", "page": "x"}).status_code == 404
+
+
+HOSTILE = [
+    "a" * 10_000,
+    "drones " * 2000,
+    "!!! & | <-> :* ( ) ' \"",
+    '"unbalanced quote',
+    "OR OR OR - - -",
+    "drones\x00\x00 frigates",
+    "\x00",
+    "日本の宇宙政策 🚀 Ωμέγα عربى",
+    "'; DROP TABLE briefings_briefing; --",
+    "\\",
+    "\ue000 marker \ue001",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_get_a_normal_page(client, query):
+    make_briefing(title="Drones", publish=True)
+    response = client.get("/search/", {"q": query, "sort": "date"})
+    assert response.status_code == 200
+    assert client.get("/search/", {"q": query}).status_code == 200
+    assert Briefing.objects.count() == 1
+
+
+def test_every_page_has_a_search_box(client):
+    make_briefing(title="Drones", publish=True)
+    for url in ("/", "/briefings/drones/", "/themes/"):
+        page = client.get(url).content.decode()
+        assert (
+            '<form class="search-box" role="search" aria-label="Search the site" method="get" action="/search/">'
+            in page
+        )
+        assert 'name="q"' in page
+
+
+def test_the_search_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    theme = make_theme("Space")
+    for number in range(3):
+        make_briefing(
+            title=f"Drones {number}", themes=[theme], regions=[region("Japan")], authors=[make_author()], publish=True
+        )
+    with django_assert_num_queries(12) as captured:
+        client.get("/search/", {"q": "drones"})
+    for number in range(3, 9):
+        make_briefing(
+            title=f"Drones {number}", themes=[theme], regions=[region("Japan")], authors=[make_author()], publish=True
+        )
+    with django_assert_num_queries(len(captured)):
+        client.get("/search/", {"q": "drones"})
