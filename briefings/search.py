@@ -26,7 +26,7 @@ from .models import Briefing, Revision, SearchTerm
 CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
 MAX_QUERY_CHARS = 500
 EXCERPT_CHARS = 3000  # snippets come from the start of the text: ts_headline's cost grows with its input
-COUNT_LIMIT = 1000  # broad queries say "more than 1,000" instead of counting every match
+RESULT_LIMIT = 500  # broad queries list their best 500 and say "more than 500" rather than count every match
 WORD = re.compile(r"[^\W\d_]{3,40}")
 INDEX_SQL = f"""
     UPDATE briefings_briefing SET
@@ -77,7 +77,7 @@ def unindex_briefing(briefing: Briefing) -> None:
 
 def remember_words(text: str) -> None:
     """Keep the archive's vocabulary for "did you mean"; suggestions are checked against live results."""
-    words = {word.lower() for word in WORD.findall(text)}
+    words = sorted({word.lower() for word in WORD.findall(text)})  # one order everywhere: no deadlocks
     SearchTerm.objects.bulk_create([SearchTerm(word=word) for word in words], ignore_conflicts=True)
 
 
@@ -130,11 +130,6 @@ def highlight(raw_snippet: str) -> SafeString:
 class BoundedCount:
     value: int
     is_capped: bool
-
-
-def bounded_count(briefings: QuerySet[Briefing]) -> BoundedCount:
-    count = briefings.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    return BoundedCount(min(count, COUNT_LIMIT), count > COUNT_LIMIT)
 
 
 def suggestion(text: str) -> str | None:

@@ -4,14 +4,15 @@ drafts, briefings in review and scheduled briefings never reach a reader."""
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.db.models.functions import TruncMonth, TruncYear
+from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -353,18 +354,6 @@ archive_period = ArchiveView.as_view()
 # Search
 
 
-class SearchPaginator(Paginator):
-    """Pages over a bounded count: broad queries list the first COUNT_LIMIT results, in order."""
-
-    def __init__(self, object_list, per_page, bounded, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.bounded = bounded
-
-    @cached_property
-    def count(self) -> int:
-        return self.bounded.value
-
-
 # Each filter of the results: its model, and the BriefingQuerySet method that narrows by it.
 SEARCH_FILTERS = {
     "theme": (Theme, "for_theme"),
@@ -375,6 +364,9 @@ SEARCH_FILTERS = {
 
 
 class SearchView(ListView):
+    """Results come from one ranked list of ids, the first RESULT_LIMIT matches in the chosen order:
+    it gives the count, the pages and the facet counts, so a broad query costs no more than a narrow one."""
+
     template_name = "briefings/search.html"
     context_object_name = "results"
     paginate_by = PAGE_SIZE
@@ -399,6 +391,10 @@ class SearchView(ListView):
         except ValueError as error:
             raise Http404("The year is a number.") from error
 
+    @cached_property
+    def is_sorted_by_date(self) -> bool:
+        return self.request.GET.get("sort") == "date"
+
     def matches(self):
         """Everything that matches the query and the chosen filters, unordered."""
         briefings = search.matching(self.query)
@@ -408,48 +404,50 @@ class SearchView(ListView):
             briefings = briefings.filter(published_at__year=self.year)
         return briefings
 
-    def get_queryset(self):
+    @cached_property
+    def hits(self) -> list[tuple[int, datetime]]:
+        """(id, publication time) of the first RESULT_LIMIT + 1 matches, in the chosen order."""
         if not self.query:
-            return Briefing.objects.none()
-        if self.request.GET.get("sort") == "date":
+            return []
+        if self.is_sorted_by_date:
             ordered = self.matches().order_by("-published_at", "-pk")
         else:
             ordered = search.by_relevance(self.matches(), self.query)
-        return search.with_snippets(ordered.for_listing(), self.query)
+        return list(ordered.values_list("pk", "published_at")[: search.RESULT_LIMIT + 1])
 
-    def get_paginator(self, queryset, per_page, **kwargs):
-        bounded = search.bounded_count(self.matches()) if self.query else search.BoundedCount(0, False)
-        return SearchPaginator(queryset, per_page, bounded, **kwargs)
+    def get_queryset(self) -> list[int]:
+        return [pk for pk, _ in self.hits[: search.RESULT_LIMIT]]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, filters=self.filters, year=self.year, **kwargs)
         if not self.query:
             return context
-        context["count"] = context["paginator"].bounded
-        if context["count"].value == 0:
+        context["count"] = search.BoundedCount(len(self.object_list), len(self.hits) > search.RESULT_LIMIT)
+        if not self.hits:
             context["suggestion"] = search.suggestion(self.query)
-        else:
-            context.update(self.facets())
+            return context
+        context["results"] = self.results(list(context["page_obj"].object_list))
+        context["facets"] = self.facets()
         return context
 
-    def facets(self) -> dict:
-        """Counts per option, over the best-ranked results when a query matches very many."""
-        top = Briefing.objects.filter(
-            pk__in=search.by_relevance(self.matches(), self.query).values("pk")[: search.COUNT_LIMIT]
-        )
-        years = (
-            top.annotate(year=TruncYear("published_at")).values("year").annotate(count=Count("id")).order_by("-year")
-        )
-        regions = [item for item in count_by_region(top) if item.is_tagged]
-        return {
-            "facets": [
-                ("Theme", "theme", options(Theme.objects.with_briefing_counts(top))),
-                ("Region", "region", [FacetOption(i.region.slug, i.region.name, i.count) for i in regions]),
-                ("Author", "author", options(Author.objects.with_briefing_counts(top))),
-                ("Series", "series", options(Series.objects.with_briefing_counts(top))),
-                ("Year", "year", [FacetOption(str(y["year"].year), str(y["year"].year), y["count"]) for y in years]),
-            ]
-        }
+    def results(self, ids: list[int]) -> list[Briefing]:
+        """One page of results, with their snippets, in the order of the hits."""
+        briefings = search.with_snippets(Briefing.objects.filter(pk__in=ids).for_listing(), self.query)
+        by_id = {briefing.pk: briefing for briefing in briefings}
+        return [by_id[pk] for pk in ids]
+
+    def facets(self) -> list[tuple[str, str, list[FacetOption]]]:
+        """Counts per option, over the listed results (the first RESULT_LIMIT of a broad query)."""
+        sample = Briefing.objects.filter(pk__in=self.object_list)
+        regions = [item for item in count_by_region(sample) if item.is_tagged]
+        years = Counter(published_at.year for _, published_at in self.hits[: search.RESULT_LIMIT])
+        return [
+            ("Theme", "theme", options(Theme.objects.with_briefing_counts(sample))),
+            ("Region", "region", [FacetOption(i.region.slug, i.region.name, i.count) for i in regions]),
+            ("Author", "author", options(Author.objects.with_briefing_counts(sample))),
+            ("Series", "series", options(Series.objects.with_briefing_counts(sample))),
+            ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
+        ]
 
 
 @dataclass(frozen=True)
