@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 
@@ -392,6 +392,17 @@ class SearchView(ListView):
             raise Http404("The year is a number.") from error
 
     @cached_property
+    def date_range(self) -> tuple[date | None, date | None]:
+        """The published-between dates a reader chose (YYYY-MM-DD), either end open."""
+        try:
+            return tuple(
+                date.fromisoformat(self.request.GET[name]) if self.request.GET.get(name) else None
+                for name in ("from", "to")
+            )
+        except ValueError as error:
+            raise Http404("Dates are written YYYY-MM-DD.") from error
+
+    @cached_property
     def is_sorted_by_date(self) -> bool:
         return self.request.GET.get("sort") == "date"
 
@@ -402,6 +413,11 @@ class SearchView(ListView):
             briefings = getattr(briefings, SEARCH_FILTERS[name][1])(value)
         if self.year:
             briefings = briefings.filter(published_at__year=self.year)
+        start, end = self.date_range
+        if start:
+            briefings = briefings.filter(published_at__date__gte=start)
+        if end:
+            briefings = briefings.filter(published_at__date__lte=end)
         return briefings
 
     @cached_property
@@ -419,7 +435,9 @@ class SearchView(ListView):
         return [pk for pk, _ in self.hits[: search.RESULT_LIMIT]]
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(query=self.query, filters=self.filters, year=self.year, **kwargs)
+        context = super().get_context_data(
+            query=self.query, filters=self.filters, year=self.year, date_range=self.date_range, **kwargs
+        )
         if not self.query:
             return context
         context["count"] = search.BoundedCount(len(self.object_list), len(self.hits) > search.RESULT_LIMIT)

@@ -1,7 +1,7 @@
 """Full-text search over HTTP: ranking, syntax, filters, visibility and hostile input."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -188,3 +188,16 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         )
     with django_assert_num_queries(len(captured)):
         client.get("/search/", {"q": "drones"})
+
+
+def test_results_can_be_limited_to_a_date_range(client):
+    old = make_briefing(title="Drones of 2020", publish=True)
+    Briefing.objects.filter(pk=old.pk).update(published_at=datetime(2020, 5, 1, tzinfo=UTC))
+    make_briefing(title="Drones of today", publish=True)
+    assert results(client, q="drones", to="2020-12-31") == ["Drones of 2020"]
+    assert results(client, q="drones", **{"from": "2021-01-01"}) == ["Drones of today"]
+    assert sorted(results(client, q="drones", **{"from": "2020-05-01", "to": timezone.localdate().isoformat()})) == [
+        "Drones of 2020",
+        "Drones of today",
+    ]
+    assert client.get("/search/", {"q": "drones", "from": "yesterday"}).status_code == 404
