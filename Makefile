@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint format check-deploy clean
+.PHONY: install run test lint format check-deploy bench-search clean
 
 install: $(VENV)/.installed $(AXE)
 
@@ -42,6 +42,11 @@ format: install
 # The production settings must pass Django's deployment checks.
 check-deploy: install
 	SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=briefings.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# Search latency at 10,000 and 100,000 briefings; figures go to bench/results/search.md.
+SIZES ?= 10000 100000
+bench-search: $(VENV)/.installed
+	$(DB) $(PY) bench/search.py --sizes $(SIZES)
 
 clean:
 	-$(PY) manage.py pgcluster stop
