@@ -269,10 +269,13 @@ def main() -> None:
         load_seconds = load(size, folders)
         print(f"{size:,} briefings: measuring …", flush=True)
         results[size] = {"load_seconds": round(load_seconds), "figures": measure(size, arguments.requests)}
-    table = report(results, rank_ordered_index(arguments.sizes[-1]))
     RESULTS.mkdir(exist_ok=True)
+    raw = RESULTS / "search.json"
+    earlier = {int(size): data for size, data in json.loads(raw.read_text()).items()} if raw.exists() else {}
+    merged = dict(sorted((earlier | results).items()))  # sizes measured in other runs are kept
+    table = report(merged, rank_ordered_index(arguments.sizes[-1]))
     (RESULTS / "search.md").write_text(table)
-    (RESULTS / "search.json").write_text(json.dumps(results, indent=2) + "\n")
+    raw.write_text(json.dumps(merged, indent=2) + "\n")
     print(table)
 
 
