@@ -288,7 +288,6 @@ class RegionDetailView(FacetedListView):
         options = Theme.objects.with_briefing_counts(self.subject_briefings()).order_by("-briefing_count", "name")
         return super().get_context_data(
             region=self.subject,
-            inside=self.subject.children.order_by("name"),
             theme_options=options,
             theme_filter=self.theme_filter,
         )
