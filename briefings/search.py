@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Briefing, Revision, SearchTerm
+from .models import Briefing, Revision, RevisionAuthor, RevisionTheme, SearchTerm
+from .regions import count_by_region
 
 CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
 MAX_QUERY_CHARS = 500
@@ -131,6 +134,61 @@ def highlight(raw_snippet: str) -> SafeString:
 class BoundedCount:
     value: int
     is_capped: bool
+
+
+Hit = tuple[int, datetime, int]  # a matching briefing: id, publication time, live revision id
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    slug: str
+    label: str
+    count: int
+
+
+Facet = tuple[str, str, list[FacetOption]]  # heading, query parameter, options
+FACET_OPTIONS = 15
+
+
+def facets(hits: list[Hit]) -> list[Facet]:
+    """Counts per theme, region, author, series and year among these results.
+
+    Counted from the tag rows of the results' own live revisions, so the cost follows the number of
+    results shown, not the size of the archive.
+    """
+    revisions = [revision_id for _, _, revision_id in hits]
+    years = Counter(published_at.year for _, published_at, _ in hits)
+    regions = count_by_region(Briefing.objects.filter(pk__in=[pk for pk, _, _ in hits]))
+    return [
+        (
+            "Theme",
+            "theme",
+            top_options(RevisionTheme.objects.filter(revision__in=revisions), "theme__slug", "theme__name"),
+        ),
+        (
+            "Region",
+            "region",
+            [FacetOption(i.region.slug, i.region.name, i.count) for i in regions if i.is_tagged][:FACET_OPTIONS],
+        ),
+        (
+            "Author",
+            "author",
+            top_options(RevisionAuthor.objects.filter(revision__in=revisions), "author__slug", "author__name"),
+        ),
+        (
+            "Series",
+            "series",
+            top_options(
+                Revision.objects.filter(pk__in=revisions, series__isnull=False), "series__slug", "series__title"
+            ),
+        ),
+        ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
+    ]
+
+
+def top_options(rows: QuerySet, slug: str, label: str) -> list[FacetOption]:
+    counted = rows.values(slug, label).annotate(count=Count("pk")).order_by("-count", label)[:FACET_OPTIONS]
+    return [FacetOption(row[slug], row[label], row["count"]) for row in counted]
 
 
 def suggestion(text: str) -> str | None:

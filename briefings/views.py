@@ -4,9 +4,8 @@ drafts, briefings in review and scheduled briefings never reach a reader."""
 from __future__ import annotations
 
 import calendar
-from collections import Counter
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
 from functools import wraps
 from pathlib import Path
 
@@ -420,18 +419,18 @@ class SearchView(ListView):
         return briefings
 
     @cached_property
-    def hits(self) -> list[tuple[int, datetime]]:
-        """(id, publication time) of the first RESULT_LIMIT + 1 matches, in the chosen order."""
+    def hits(self) -> list[search.Hit]:
+        """The first RESULT_LIMIT + 1 matches, in the chosen order."""
         if not self.query:
             return []
         if self.is_sorted_by_date:
             ordered = self.matches().order_by("-published_at", "-pk")
         else:
             ordered = search.by_relevance(self.matches(), self.query)
-        return list(ordered.values_list("pk", "published_at")[: search.RESULT_LIMIT + 1])
+        return list(ordered.values_list("pk", "published_at", "live_revision_id")[: search.RESULT_LIMIT + 1])
 
     def get_queryset(self) -> list[int]:
-        return [pk for pk, _ in self.hits[: search.RESULT_LIMIT]]
+        return [hit[0] for hit in self.hits[: search.RESULT_LIMIT]]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
@@ -453,29 +452,9 @@ class SearchView(ListView):
         by_id = {briefing.pk: briefing for briefing in briefings}
         return [by_id[pk] for pk in ids]
 
-    def facets(self) -> list[tuple[str, str, list[FacetOption]]]:
+    def facets(self) -> list[search.Facet]:
         """Counts per option, over the listed results (the first RESULT_LIMIT of a broad query)."""
-        sample = Briefing.objects.filter(pk__in=self.object_list)
-        regions = [item for item in count_by_region(sample) if item.is_tagged]
-        years = Counter(published_at.year for _, published_at in self.hits[: search.RESULT_LIMIT])
-        return [
-            ("Theme", "theme", options(Theme.objects.with_briefing_counts(sample))),
-            ("Region", "region", [FacetOption(i.region.slug, i.region.name, i.count) for i in regions]),
-            ("Author", "author", options(Author.objects.with_briefing_counts(sample))),
-            ("Series", "series", options(Series.objects.with_briefing_counts(sample))),
-            ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
-        ]
-
-
-@dataclass(frozen=True)
-class FacetOption:
-    slug: str
-    label: str
-    count: int
-
-
-def options(tags, limit: int = 15) -> list[FacetOption]:
-    return [FacetOption(tag.slug, str(tag), tag.briefing_count) for tag in tags.order_by("-briefing_count")[:limit]]
+        return search.facets(self.hits[: search.RESULT_LIMIT])
 
 
 search_results = SearchView.as_view()
