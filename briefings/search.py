@@ -29,7 +29,7 @@ from .regions import count_by_region
 CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
 MAX_QUERY_CHARS = 500
 EXCERPT_CHARS = 3000  # snippets come from the start of the text: ts_headline's cost grows with its input
-RESULT_LIMIT = 500  # broad queries list their best 500 and say "more than 500" rather than count every match
+RESULT_LIMIT = 200  # broad queries list their best 200 and say "more than 200" rather than count every match
 WORD = re.compile(r"[^\W\d_]{3,40}")
 INDEX_SQL = f"""
     UPDATE briefings_briefing SET
