@@ -229,7 +229,7 @@ def same_content(revision: Revision, content: dict, tags: publishing.BriefingTag
         current == content
         and set(revision.themes.all()) == set(tags.themes)
         and set(revision.regions.all()) == set(tags.regions)
-        and revision.authors == tags.authors
+        and revision.fetch_authors() == tags.authors
     )
 
 

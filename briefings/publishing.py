@@ -272,7 +272,7 @@ def restore(briefing: Briefing, revision: Revision, *, by) -> Revision:
     briefing.save()
     briefing.themes.set(revision.themes.all())
     briefing.regions.set(revision.regions.all())
-    set_byline(briefing, revision.authors)
+    set_byline(briefing, revision.fetch_authors())
     restored = record_revision(briefing, by=by, note=f"Restored revision {revision.number}")
     record_state_change(briefing, action=Action.RESTORED, revision=restored, by=by, note=f"From {revision.number}")
     return restored

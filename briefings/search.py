@@ -56,7 +56,7 @@ def plain_text(revision: Revision) -> str:
 def index_briefing(briefing: Briefing) -> None:
     """Index the live version; call inside the transaction that publishes it."""
     revision = briefing.live_revision
-    tags = [author.name for author in revision.authors]
+    tags = [author.name for author in revision.fetch_authors()]
     tags += [theme.name for theme in revision.themes.all()] + [region.name for region in revision.regions.all()]
     body = plain_text(revision)
     with connection.cursor() as cursor:
