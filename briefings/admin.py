@@ -313,12 +313,12 @@ class BriefingAdmin(admin.ModelAdmin):
 
     @admin.action(description="Feature on the home page", permissions=["publish"])
     def feature(self, request, queryset):
-        count = queryset.filter(status=Briefing.Status.PUBLISHED).update(is_featured=True)
+        count = publishing.feature(queryset)
         self.message_user(request, f"{count} published briefing(s) featured; the newest is shown first.")
 
     @admin.action(description="Stop featuring", permissions=["publish"])
     def stop_featuring(self, request, queryset):
-        self.message_user(request, f"{queryset.update(is_featured=False)} briefing(s) no longer featured.")
+        self.message_user(request, f"{publishing.stop_featuring(queryset)} briefing(s) no longer featured.")
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("briefings.publish_briefing")

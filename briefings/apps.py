@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class BriefingsConfig(AppConfig):
     name = "briefings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .freshness import watch_taxonomy
+
+        watch_taxonomy()

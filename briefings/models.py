@@ -588,3 +588,12 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class PublicContentVersion(models.Model):
+    """One row whose number rises with every change readers can see (see briefings/freshness.py)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Public content version {self.number}"

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from . import search
+from . import freshness, search
 from .markdown import render_markdown
 from .models import (
     Author,
@@ -223,6 +223,7 @@ def publish(
             fields["updated_at"] = updated_at
     set_status(briefing, Status.PUBLISHED, **fields)
     search.index_briefing(briefing)
+    freshness.public_content_changed()
     effective_at = fields.get("published_at") or fields.get("updated_at") or now
     return record_state_change(
         briefing,
@@ -243,6 +244,7 @@ def unpublish(briefing: Briefing, *, by, note: str = "") -> None:
         raise WorkflowError("Only a published or scheduled briefing can be unpublished.")
     set_status(briefing, Status.UNPUBLISHED)
     search.unindex_briefing(briefing)
+    freshness.public_content_changed()
     record_state_change(briefing, action=Action.UNPUBLISHED, revision=briefing.live_revision, by=by, note=note)
 
 
@@ -258,6 +260,7 @@ def withdraw(briefing: Briefing, *, by, note: str) -> None:
     briefing.withdrawal_note = note.strip()
     briefing.save(update_fields=["withdrawn_at", "withdrawal_note"])
     search.unindex_briefing(briefing)
+    freshness.public_content_changed()
     record_state_change(briefing, action=Action.WITHDRAWN, revision=briefing.live_revision, by=by, note=note)
 
 
@@ -276,6 +279,21 @@ def restore(briefing: Briefing, revision: Revision, *, by) -> Revision:
     restored = record_revision(briefing, by=by, note=f"Restored revision {revision.number}")
     record_state_change(briefing, action=Action.RESTORED, revision=restored, by=by, note=f"From {revision.number}")
     return restored
+
+
+@transaction.atomic
+def feature(briefings: QuerySet[Briefing]) -> int:
+    """Put published briefings on the home page (the newest featured one is shown); returns how many."""
+    count = briefings.filter(status=Status.PUBLISHED).update(is_featured=True)
+    freshness.public_content_changed()
+    return count
+
+
+@transaction.atomic
+def stop_featuring(briefings: QuerySet[Briefing]) -> int:
+    count = briefings.update(is_featured=False)
+    freshness.public_content_changed()
+    return count
 
 
 def set_byline(briefing: Briefing, authors: list[Author]) -> None:

@@ -191,6 +191,25 @@ def top_options(rows: QuerySet, slug: str, label: str) -> list[FacetOption]:
     return [FacetOption(row[slug], row[label], row["count"]) for row in counted]
 
 
+@dataclass(frozen=True)
+class Found:
+    """What a search found: its first RESULT_LIMIT + 1 hits in order (one more tells that there are
+    more), the facet counts over the listed ones and, when nothing matched, a respelling that finds something."""
+
+    hits: list[Hit]
+    facets: list[Facet]
+    suggestion: str | None
+
+
+def find(matches: QuerySet[Briefing], text: str, *, by_date: bool = False) -> Found:
+    """Order the matches of `text` by relevance (or newest first) and describe the best of them."""
+    ordered = matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text)
+    hits = list(ordered.values_list("pk", "published_at", "live_revision_id")[: RESULT_LIMIT + 1])
+    if not hits:
+        return Found(hits=[], facets=[], suggestion=suggestion(text))
+    return Found(hits=hits, facets=facets(hits[:RESULT_LIMIT]), suggestion=None)
+
+
 def suggestion(text: str) -> str | None:
     """A respelling of the query from the archive's own words that finds something, if there is one."""
     words = WORD.findall(text)

@@ -19,7 +19,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
-from . import diffing, publishing, search
+from . import diffing, freshness, publishing, search
 from .addresses import redirects_retired_slugs
 from .citations import Citation
 from .models import Author, Briefing, Region, Revision, RevisionAuthor, Series, StateChange, Theme
@@ -363,7 +363,8 @@ SEARCH_FILTERS = {
 
 class SearchView(ListView):
     """Results come from one ranked list of ids, the first RESULT_LIMIT matches in the chosen order:
-    it gives the count, the pages and the facet counts, so a broad query costs no more than a narrow one."""
+    it gives the count, the pages and the facet counts, so a broad query costs no more than a narrow one.
+    Only the page's own rows and snippets are read on every request."""
 
     template_name = "briefings/search.html"
     context_object_name = "results"
@@ -419,18 +420,24 @@ class SearchView(ListView):
         return briefings
 
     @cached_property
-    def hits(self) -> list[search.Hit]:
-        """The first RESULT_LIMIT + 1 matches, in the chosen order."""
-        if not self.query:
-            return []
-        if self.is_sorted_by_date:
-            ordered = self.matches().order_by("-published_at", "-pk")
-        else:
-            ordered = search.by_relevance(self.matches(), self.query)
-        return list(ordered.values_list("pk", "published_at", "live_revision_id")[: search.RESULT_LIMIT + 1])
+    def found(self) -> search.Found:
+        """What the search found, kept until public content changes: popular queries are answered once."""
+        start, end = self.date_range
+        key = (
+            "search",
+            self.query,
+            sorted((name, value.slug) for name, value in self.filters.items()),
+            self.year,
+            start,
+            end,
+            self.is_sorted_by_date,
+        )
+        return freshness.remember(key, lambda: search.find(self.matches(), self.query, by_date=self.is_sorted_by_date))
 
     def get_queryset(self) -> list[int]:
-        return [hit[0] for hit in self.hits[: search.RESULT_LIMIT]]
+        if not self.query:
+            return []
+        return [pk for pk, _, _ in self.found.hits[: search.RESULT_LIMIT]]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
@@ -438,12 +445,12 @@ class SearchView(ListView):
         )
         if not self.query:
             return context
-        context["count"] = search.BoundedCount(len(self.object_list), len(self.hits) > search.RESULT_LIMIT)
-        if not self.hits:
-            context["suggestion"] = search.suggestion(self.query)
-            return context
-        context["results"] = self.results(list(context["page_obj"].object_list))
-        context["facets"] = self.facets()
+        found = self.found
+        context["count"] = search.BoundedCount(len(self.object_list), len(found.hits) > search.RESULT_LIMIT)
+        context["suggestion"] = found.suggestion
+        if found.hits:
+            context["results"] = self.results(list(context["page_obj"].object_list))
+            context["facets"] = found.facets
         return context
 
     def results(self, ids: list[int]) -> list[Briefing]:
@@ -451,10 +458,6 @@ class SearchView(ListView):
         briefings = search.with_snippets(Briefing.objects.filter(pk__in=ids).for_listing(), self.query)
         by_id = {briefing.pk: briefing for briefing in briefings}
         return [by_id[pk] for pk in ids]
-
-    def facets(self) -> list[search.Facet]:
-        """Counts per option, over the listed results (the first RESULT_LIMIT of a broad query)."""
-        return search.facets(self.hits[: search.RESULT_LIMIT])
 
 
 search_results = SearchView.as_view()

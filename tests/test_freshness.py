@@ -1,0 +1,115 @@
+"""Cached public work is kept only while public content is unchanged: no reader sees a stale answer."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from briefings import freshness, publishing
+from briefings.models import Briefing, Region, Series
+from tests.helpers import edit, make_author, make_briefing, make_theme, region
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(client, **params) -> list[str]:
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return sorted(briefing.live_revision.title for briefing in response.context["results"] or [])
+
+
+def test_a_repeated_search_is_answered_from_the_cache(client):
+    make_briefing(title="Frigates in the Baltic", publish=True)
+    with CaptureQueriesContext(connection) as first:
+        assert titles(client, q="frigates") == ["Frigates in the Baltic"]
+    with CaptureQueriesContext(connection) as repeated:
+        assert titles(client, q="frigates") == ["Frigates in the Baltic"]
+    searched = [query["sql"] for query in repeated.captured_queries if "search_vector" in query["sql"]]
+    assert searched == [], "the ranked hits come from the cache"
+    assert len(repeated) < len(first)
+
+
+def test_publishing_shows_at_once_in_a_search_already_answered(client):
+    make_briefing(title="Frigates in the Baltic", publish=True)
+    assert titles(client, q="frigates") == ["Frigates in the Baltic"]
+    make_briefing(title="Frigates in the Pacific", publish=True)
+    assert titles(client, q="frigates") == ["Frigates in the Baltic", "Frigates in the Pacific"]
+
+
+def test_a_published_update_shows_at_once(client):
+    briefing = make_briefing(title="Frigates in the Baltic", publish=True)
+    assert titles(client, q="corvettes") == []
+    edit(briefing, body="Corvettes too.")
+    assert titles(client, q="corvettes") == [], "an unpublished edit stays private"
+    publishing.publish(briefing, by=None)
+    assert titles(client, q="corvettes") == ["Frigates in the Baltic"]
+
+
+@pytest.mark.parametrize("takedown", ["unpublish", "withdraw"])
+def test_taking_a_briefing_down_removes_it_at_once(client, takedown):
+    briefing = make_briefing(title="Frigates in the Baltic", publish=True)
+    assert titles(client, q="frigates") == ["Frigates in the Baltic"]
+    if takedown == "unpublish":
+        publishing.unpublish(briefing, by=None)
+    else:
+        publishing.withdraw(briefing, by=None, note="Its sources did not hold.")
+    assert titles(client, q="frigates") == []
+
+
+def test_a_scheduled_briefing_appears_when_its_time_comes(client):
+    make_briefing(title="Frigates in the Baltic", publish=True)
+    scheduled = make_briefing(title="Frigates in the Pacific")
+    publishing.publish(scheduled, by=None, at=timezone.now() + timedelta(hours=1))
+    assert titles(client, q="frigates") == ["Frigates in the Baltic"]
+    # Nothing is written when the time comes: the clock reaching it is the whole event.
+    Briefing.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    assert titles(client, q="frigates") == ["Frigates in the Baltic", "Frigates in the Pacific"]
+
+
+def test_regrouping_regions_changes_a_region_filter_at_once(client):
+    make_briefing(title="Frigates off Kenya", regions=[region("Kenya")], publish=True)
+    indo_pacific = Region.objects.create(name="Indo-Pacific", slug="indo-pacific")
+    assert titles(client, q="frigates", region="indo-pacific") == []
+    region("Kenya").parents.add(indo_pacific)
+    assert titles(client, q="frigates", region="indo-pacific") == ["Frigates off Kenya"]
+
+
+def test_featuring_changes_the_token():
+    briefing = make_briefing(title="Frigates in the Baltic", publish=True)
+    before = freshness.public_content_token()
+    publishing.feature(Briefing.objects.filter(pk=briefing.pk))
+    featured = freshness.public_content_token()
+    publishing.stop_featuring(Briefing.objects.filter(pk=briefing.pk))
+    assert len({before, featured, freshness.public_content_token()}) == 3
+
+
+def rename_theme():
+    theme = make_theme("Space")
+    theme.name = "Space policy"
+    theme.save()
+
+
+def add_series():
+    Series.objects.create(title="Eyes in orbit", slug="eyes-in-orbit")
+
+
+def delete_region():
+    region("Kenya").delete()
+
+
+@pytest.mark.parametrize("change", [rename_theme, lambda: make_author("Olena Kovalenko"), add_series, delete_region])
+def test_editing_tags_changes_the_token(change):
+    make_theme("Space")
+    before = freshness.public_content_token()
+    change()
+    assert freshness.public_content_token() != before
+
+
+def test_saving_a_draft_leaves_the_token_alone():
+    briefing = make_briefing(title="Frigates in the Baltic", publish=True)
+    before = freshness.public_content_token()
+    edit(briefing, body="A private rewrite.")
+    make_briefing(title="A new draft")
+    assert freshness.public_content_token() == before
