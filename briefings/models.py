@@ -594,6 +594,7 @@ class PublicContentVersion(models.Model):
     """One row whose number rises with every change readers can see (see briefings/freshness.py)."""
 
     number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"Public content version {self.number}"

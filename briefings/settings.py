@@ -159,3 +159,25 @@ IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * 1
 IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", str(40_000_000)))
 PREVIEW_LINK_MAX_AGE_DAYS = int(os.environ.get("PREVIEW_LINK_MAX_AGE_DAYS", "7"))
 SITE_NAME = os.environ.get("SITE_NAME", "Briefings")
+
+# Cached work is keyed by the public content token (briefings/freshness.py), so any backend is safe;
+# Redis lets every worker and machine share what one of them worked out.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "briefings",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCAL_CACHE_ENTRIES", "1000"))},
+        }
+    }
+# How long browsers and a CDN may keep a public page before asking again (seconds).
+PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "30"))
+PUBLIC_S_MAXAGE = int(os.environ.get("PUBLIC_S_MAXAGE", "60"))
+PUBLIC_STALE_WHILE_REVALIDATE = int(os.environ.get("PUBLIC_STALE_WHILE_REVALIDATE", "60"))

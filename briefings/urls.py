@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
 
 from . import feeds, views
+from .caching import public_page
 from .sitemaps import SITEMAPS
 
 
@@ -20,41 +21,47 @@ class FeedFormatConverter:
 register_converter(FeedFormatConverter, "feed")
 
 feed_patterns = [
-    path("all.<feed:format>", feeds.everything, name="feed"),
-    path("corrections.<feed:format>", feeds.corrections, name="corrections-feed"),
-    path("themes/<slug:slug>.<feed:format>", feeds.theme, name="theme-feed"),
-    path("regions/<slug:slug>.<feed:format>", feeds.region, name="region-feed"),
-    path("authors/<slug:slug>.<feed:format>", feeds.author, name="author-feed"),
-    path("themes/<slug:theme>/regions/<slug:region>.<feed:format>", feeds.theme_region, name="theme-region-feed"),
+    path("all.<feed:format>", public_page(feeds.everything), name="feed"),
+    path("corrections.<feed:format>", public_page(feeds.corrections), name="corrections-feed"),
+    path("themes/<slug:slug>.<feed:format>", public_page(feeds.theme), name="theme-feed"),
+    path("regions/<slug:slug>.<feed:format>", public_page(feeds.region), name="region-feed"),
+    path("authors/<slug:slug>.<feed:format>", public_page(feeds.author), name="author-feed"),
+    path(
+        "themes/<slug:theme>/regions/<slug:region>.<feed:format>",
+        public_page(feeds.theme_region),
+        name="theme-region-feed",
+    ),
 ]
 
 public_patterns = [
-    path("", views.home, name="home"),
-    path("briefings/", views.briefing_list, name="briefing-list"),
-    path("briefings/<slug:slug>/", views.briefing_detail, name="briefing-detail"),
-    path("briefings/<slug:slug>/v/<int:number>/", views.briefing_version, name="briefing-version"),
-    path("briefings/<slug:slug>/v/<int:number>/cite.bib", views.briefing_citation, name="briefing-citation"),
-    path("briefings/<slug:slug>/changes/", views.briefing_changes, name="briefing-changes"),
-    path("themes/", views.theme_index, name="theme-index"),
-    path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
-    path("regions/", views.region_index, name="region-index"),
-    path("regions/<slug:slug>/", views.region_detail, name="region-detail"),
-    path("authors/", views.author_index, name="author-index"),
-    path("authors/<slug:slug>/", views.author_detail, name="author-detail"),
-    path("series/", views.series_index, name="series-index"),
-    path("series/<slug:slug>/", views.series_detail, name="series-detail"),
-    path("archive/", views.archive_index, name="archive-index"),
-    path("archive/<int:year>/", views.archive_period, name="archive-year"),
-    path("archive/<int:year>/<int:month>/", views.archive_period, name="archive-month"),
-    path("search/", views.search_results, name="search"),
+    path("", public_page(views.home), name="home"),
+    path("briefings/", public_page(views.briefing_list), name="briefing-list"),
+    path("briefings/<slug:slug>/", public_page(views.briefing_detail), name="briefing-detail"),
+    path("briefings/<slug:slug>/v/<int:number>/", public_page(views.briefing_version), name="briefing-version"),
+    path(
+        "briefings/<slug:slug>/v/<int:number>/cite.bib", public_page(views.briefing_citation), name="briefing-citation"
+    ),
+    path("briefings/<slug:slug>/changes/", public_page(views.briefing_changes), name="briefing-changes"),
+    path("themes/", public_page(views.theme_index), name="theme-index"),
+    path("themes/<slug:slug>/", public_page(views.theme_detail), name="theme-detail"),
+    path("regions/", public_page(views.region_index), name="region-index"),
+    path("regions/<slug:slug>/", public_page(views.region_detail), name="region-detail"),
+    path("authors/", public_page(views.author_index), name="author-index"),
+    path("authors/<slug:slug>/", public_page(views.author_detail), name="author-detail"),
+    path("series/", public_page(views.series_index), name="series-index"),
+    path("series/<slug:slug>/", public_page(views.series_detail), name="series-detail"),
+    path("archive/", public_page(views.archive_index), name="archive-index"),
+    path("archive/<int:year>/", public_page(views.archive_period), name="archive-year"),
+    path("archive/<int:year>/<int:month>/", public_page(views.archive_period), name="archive-month"),
+    path("search/", public_page(views.search_results), name="search"),
     path("feeds/", include(feed_patterns)),
     path("preview/<str:token>/", views.preview, name="preview"),
 ]
 
 urlpatterns = [
     path("", include((public_patterns, "briefings"))),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", public_page(views.robots_txt), name="robots"),
     path("admin/", admin.site.urls),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media_file, name="media"),
 ]
