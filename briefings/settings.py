@@ -115,8 +115,24 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Editors' uploads go to an S3-compatible bucket when one is named, so that any number of machines
+# serve the same files; otherwise to MEDIA_ROOT, served by the app.
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": os.environ.get("MEDIA_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_REGION") or None,
+            "custom_domain": os.environ.get("MEDIA_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,  # images in published briefings are public
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    if MEDIA_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -63,5 +63,6 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public_page(views.robots_txt), name="robots"),
     path("admin/", admin.site.urls),
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media_file, name="media"),
 ]
+if not settings.MEDIA_BUCKET:
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media_file, name="media"))

@@ -1,0 +1,179 @@
+"""The production server with two workers: no reader sees a stale page after any change, whichever
+worker answers and whichever cache the workers use (each its own memory, or one Redis)."""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from briefings import publishing
+from briefings.models import Briefing
+from tests.helpers import edit, make_briefing, make_theme
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PROJECT = Path(__file__).resolve().parents[1]
+READS = 24  # each on a new connection, so both workers answer
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url_of_tests() -> str:
+    database = connection.settings_dict
+    user = quote(database["USER"] or "", safe="")
+    password = f":{quote(database['PASSWORD'], safe='')}" if database.get("PASSWORD") else ""
+    host = quote(database["HOST"] or "localhost", safe="")
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"postgresql://{user}{password}@{host}{port}/{database['NAME']}"
+
+
+def production_environment(tmp: Path, **extra: str) -> dict[str, str]:
+    return os.environ | {
+        "DATABASE_URL": database_url_of_tests(),
+        "SECRET_KEY": "serving-test-" + "k" * 50,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(tmp / "static"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("serving")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=PROJECT, env=production_environment(tmp), check=True,
+    )  # fmt: skip
+    return tmp
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed (Debian package redis-server)"
+    sock = tmp_path / "redis.sock"
+    process = subprocess.Popen(
+        [server, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"unix://{sock}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(params=["memory of each worker", "redis"])
+def server(request, static_root, tmp_path):
+    extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
+    port = free_port()
+    access_log = tmp_path / "access.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "briefings.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s %(U)s"],
+        cwd=PROJECT, env=production_environment(static_root, **extra),
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield Server(port, access_log)
+    process.terminate()
+    process.wait(timeout=30)
+    connections.close_all()
+
+
+class Server:
+    def __init__(self, port: int, access_log: Path):
+        self.port = port
+        self.access_log = access_log
+
+    def get(self, path: str) -> tuple[int, str]:
+        client = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        client.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = client.getresponse()
+        body = response.read().decode()
+        client.close()
+        return response.status, body
+
+    def reads(self, path: str) -> list[tuple[int, str]]:
+        """The page as READS readers get it, one after another."""
+        return [self.get(path) for _ in range(READS)]
+
+    def workers_seen(self) -> set[str]:
+        return {line.split()[0] for line in self.access_log.read_text().splitlines()}
+
+
+def every_read_shows(server: Server, path: str, text: str) -> bool:
+    return all(status == 200 and text in body for status, body in server.reads(path))
+
+
+def test_no_reader_sees_a_stale_page_after_any_change(server):
+    theme = make_theme("Sea power")
+    briefing = make_briefing(title="Frigates in the Baltic", body="First text.", themes=[theme], publish=True)
+    assert every_read_shows(server, "/briefings/frigates-in-the-baltic/", "First text.")
+    assert every_read_shows(server, "/", "Frigates in the Baltic")
+    assert every_read_shows(server, "/themes/sea-power/", "Sea power")
+
+    edit(briefing, body="Corrected text.")
+    publishing.publish(briefing, by=None, change_kind="correction", note="A date was wrong.")
+    assert every_read_shows(server, "/briefings/frigates-in-the-baltic/", "Corrected text.")
+
+    later = make_briefing(title="Corvettes in the Baltic")
+    publishing.publish(later, by=None, at=timezone.now() + timedelta(seconds=2))
+    assert not any("Corvettes" in body for _, body in server.reads("/"))
+    time.sleep(max(0.0, (Briefing.objects.get(pk=later.pk).published_at - timezone.now()).total_seconds()) + 0.1)
+    assert every_read_shows(server, "/", "Corvettes in the Baltic"), "a scheduled briefing appears when due"
+
+    theme.name = "Naval power"
+    theme.save()
+    assert every_read_shows(server, "/themes/sea-power/", "Naval power")
+
+    publishing.unpublish(briefing, by=None)
+    assert all(status == 410 for status, _ in server.reads("/briefings/frigates-in-the-baltic/"))
+    assert not any("Frigates" in body for _, body in server.reads("/"))
+    assert len(server.workers_seen()) == 2, "both workers answered"
+
+
+def test_readers_get_304_from_either_worker_until_a_publish(server):
+    make_briefing(title="Frigates in the Baltic", publish=True)
+    client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    client.request("GET", "/", headers={"Host": "127.0.0.1"})
+    first = client.getresponse()
+    first.read()
+    etag = first.getheader("ETag")
+    statuses = []
+    for _ in range(READS):
+        reader = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        reader.request("GET", "/", headers={"Host": "127.0.0.1", "If-None-Match": etag})
+        response = reader.getresponse()
+        response.read()
+        statuses.append(response.status)
+    assert set(statuses) == {304}
+    assert re.search(r"s-maxage=\d+", first.getheader("Cache-Control"))
+    make_briefing(title="Corvettes in the Baltic", publish=True)
+    reader = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    reader.request("GET", "/", headers={"Host": "127.0.0.1", "If-None-Match": etag})
+    assert reader.getresponse().status == 200
