@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.db.models.functions import Now
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
@@ -24,6 +25,8 @@ from . import diffing, publishing
 from .images import reencode_image, store_image
 from .markdown import render_markdown
 from .models import Author, Briefing, BriefingAuthor, PreviewLink, Region, Series, StateChange, Theme
+
+HISTORY_PAGE_SIZE = 50
 
 admin.site.site_header = "Briefings"
 admin.site.site_title = "Briefings admin"
@@ -419,16 +422,25 @@ class BriefingAdmin(admin.ModelAdmin):
         )
 
     def history_view(self, request, object_id, extra_context=None):
+        """Revisions and audit trail a page at a time: a briefing may have hundreds of each."""
         briefing = self.briefing_or_404(request, object_id, permission="view")
-        revisions = briefing.revisions.select_related("created_by").order_by("-number")
-        state_changes = briefing.state_changes.select_related("by", "revision")
+        revisions = (
+            briefing.revisions.select_related("created_by")
+            .only("number", "created_at", "change_note", "is_refused_edit", "created_by__username")
+            .order_by("-number")
+        )
+        state_changes = (
+            briefing.state_changes.select_related("by", "revision")
+            .only("at", "action", "change_kind", "note", "by__username", "revision__number")
+            .order_by("-at", "-pk")
+        )
         return self.page(
             request,
             briefing,
             "history.html",
             f"History of “{briefing.title}”",
-            revisions=revisions,
-            state_changes=state_changes,
+            revisions=Paginator(revisions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page")),
+            state_changes=Paginator(state_changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("trail")),
             can_change=self.has_change_permission(request, briefing),
         )
 

@@ -6,11 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from briefings import publishing
 from briefings.models import Briefing, Revision, StateChange
 from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region
 
@@ -105,6 +108,31 @@ def test_history_lists_revisions_and_the_audit_trail(editor_client):
     assert response.status_code == 200
     assert [r.number for r in response.context["revisions"]] == [2, 1]
     assert {c.action for c in response.context["state_changes"]} == {"created", "published"}
+
+
+def add_revisions(briefing: Briefing, count: int) -> None:
+    for number in range(count):
+        publishing.record_revision(briefing, by=None, note=f"Pass {number}")
+
+
+def test_history_pages_through_hundreds_of_revisions_without_loading_them_all(
+    editor_client, django_assert_max_num_queries
+):
+    briefing = make_briefing(by=editor_client.user, title="Long-lived")
+    url = reverse("admin:briefings_briefing_history", args=[briefing.pk])
+    add_revisions(briefing, 59)
+    with CaptureQueriesContext(connection) as sixty:
+        first = editor_client.get(url)
+    assert [r.number for r in first.context["revisions"]] == list(range(60, 10, -1))
+    assert "Page 1 of 2 · 60 revisions" in first.content.decode()
+    add_revisions(briefing, 90)
+    with django_assert_max_num_queries(len(sixty)):
+        last = editor_client.get(url, {"page": 3, "trail": 1})
+    assert [r.number for r in last.context["revisions"]] == list(range(50, 0, -1))
+    assert "Page 3 of 3 · 150 revisions" in last.content.decode()
+    assert "?page=2&amp;trail=1" in last.content.decode()
+    body_columns = [q["sql"] for q in sixty.captured_queries if '"briefings_revision"."body_html"' in q["sql"]]
+    assert len(body_columns) <= 1, "at most the live or latest revision is read in full"
 
 
 def test_compare_shows_a_word_level_diff_of_the_body(editor_client):
