@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint format check-deploy bench-search clean
+.PHONY: install run serve test lint format check-deploy bench-search bench-serving clean
 
 install: $(VENV)/.installed $(AXE)
 
@@ -27,6 +27,27 @@ run: $(VENV)/.installed
 		$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_demo --port $(PORT) && \
 		exec $(PY) manage.py runserver 127.0.0.1:$(PORT)'
+
+# Production mode: gunicorn as set in briefings/gunicorn.py, DEBUG off, static files compressed and
+# hashed by WhiteNoise. Plain HTTP on loopback unless told otherwise: behind a TLS proxy set
+# BEHIND_TLS_PROXY, SECURE_SSL_REDIRECT and SECURE_COOKIES to true (see the README).
+SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" \
+	SECURE_COOKIES="$${SECURE_COOKIES:-false}" \
+	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"
+
+serve: $(VENV)/.installed var/secret-key
+	$(SERVE_ENV) DEBUG=false PORT=$(PORT) $(DB) sh -c '\
+		$(PY) manage.py migrate --noinput -v0 && \
+		$(PY) manage.py collectstatic --noinput -v0 && \
+		echo "Serving http://127.0.0.1:$(PORT)/ with production settings (Ctrl-C stops)." && \
+		exec $(PY) -m gunicorn -c python:briefings.gunicorn briefings.wsgi'
+
+# A signing key kept for `make serve` when SECRET_KEY is not given.
+var/secret-key:
+	mkdir -p var
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 test: install lint
 	$(DB) $(PY) -m pytest $(PYTEST_ARGS)

@@ -1,5 +1,6 @@
-"""The production server with two workers: no reader sees a stale page after any change, whichever
-worker answers and whichever cache the workers use (each its own memory, or one Redis)."""
+"""The production server (briefings/gunicorn.py) with two workers: no reader sees a stale page after
+any change, whichever worker answers and whichever cache the workers use (each its own memory, or
+one Redis)."""
 
 import http.client
 import os
@@ -87,10 +88,11 @@ def server(request, static_root, tmp_path):
     extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
     port = free_port()
     access_log = tmp_path / "access.log"
+    settings = {"BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "ACCESS_LOG": str(access_log), **extra}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "briefings.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s %(U)s"],
-        cwd=PROJECT, env=production_environment(static_root, **extra),
+        [sys.executable, "-m", "gunicorn", "-c", "python:briefings.gunicorn", "briefings.wsgi",
+         "--access-logformat", "%(p)s %(s)s %(U)s"],
+        cwd=PROJECT, env=production_environment(static_root, **settings),
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -1,0 +1,268 @@
+"""Throughput of the production server against the ceiling of the same stack, at two archive sizes.
+
+For each size: generate and import N briefings (see corpus.py), start gunicorn with the production
+settings (briefings/gunicorn.py) on loopback and load it with wrk for 15 s at 16 and at 64
+connections: home, a briefing, a theme, a region with regions inside, a feed and a search. In the same
+run a bare Django view returning a fixed string is measured under the same server settings (ceiling.py);
+each page's throughput is printed as a ratio of it, with median and 99th-percentile latency, errors
+and SQL queries per page. Then 100,000 requests across every page kind and 1,000 briefings, with the
+workers' resident memory before and after; then the admin's latency with the whole archive and a
+briefing of 500 revisions. Prints a table and writes it, with the raw figures, to bench/results/.
+
+    .venv/bin/python manage.py pgcluster run -- .venv/bin/python bench/serving.py --sizes 1000 50000
+
+(`make bench-serving` does this; wrk is the Debian package.) Corpora and databases are kept for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from corpus import (
+    PROJECT,
+    PYTHON,
+    RESULTS,
+    bench_environment,
+    free_port,
+    generate,
+    load,
+    percentile,
+    start_server,
+)
+
+PAGES = {
+    "home": "/",
+    "briefing": "/briefings/bench-{middle}/",
+    "theme": "/themes/space/",
+    "region with sub-regions": "/regions/asia/",
+    "feed": "/feeds/all.atom",
+    "search": "/search/?q=security",
+}
+GOALS = {"briefing": 0.70}  # of the ceiling; every other page: LIST_GOAL
+LIST_GOAL = 0.50
+MEMORY_REQUESTS = 100_000
+MEMORY_BRIEFINGS = 1_000
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(port: int, path: str, connections: int, seconds: int, script: Path | None = None) -> dict:
+    """Load one address with wrk; throughput, latency percentiles and errors."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{port}{path}"]
+    if script:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    latency = {
+        int(share): float(value) * UNITS[unit]
+        for share, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    }
+    socket_errors = sum(map(int, re.findall(r"(?:connect|read|write|timeout) (\d+)", output)))
+    bad_statuses = int(re.search(r"Non-2xx or 3xx responses: (\d+)", output).group(1)) if "Non-2xx" in output else 0
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "median_ms": latency[50],
+        "p99_ms": latency[99],
+        "errors": socket_errors + bad_statuses,
+    }
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=60)
+
+
+def worker_pids(server: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return sorted(map(int, children))
+
+
+def resident_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def rotating_script(paths: list[str]) -> Path:
+    """A wrk script that asks for each path in turn."""
+    listed = ", ".join(json.dumps(path) for path in paths)
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(
+        f"local paths = {{{listed}}}\nlocal i = 0\n"
+        "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+    )
+    return script
+
+
+def probe(size: int, paths: list[str]) -> dict:
+    output = subprocess.run(
+        [PYTHON, "bench/site_probe.py", *paths],
+        cwd=PROJECT, env=bench_environment(size), capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(output)
+
+
+def measure_pages(size: int, paths: dict[str, str], seconds: int, connections: list[int]) -> dict:
+    figures = {}
+    port = free_port()
+    server = start_server(size, port, app="bench.ceiling:application")
+    try:
+        figures["ceiling"] = {str(count): wrk(port, "/", count, seconds) for count in connections}
+    finally:
+        stop(server)
+    server = start_server(size, port)
+    try:
+        for kind, path in paths.items():
+            wrk(port, path, 4, 1)  # rendered once and cached before timing
+            figures[kind] = {str(count): wrk(port, path, count, seconds) for count in connections}
+    finally:
+        stop(server)
+    return figures
+
+
+def measure_memory(size: int, paths: dict[str, str]) -> dict:
+    """Workers' resident memory after a warm-up, and after MEMORY_REQUESTS more across every page kind."""
+    middle = size // 2
+    briefings = [f"/briefings/bench-{number}/" for number in range(middle, middle + min(MEMORY_BRIEFINGS, size // 2))]
+    script = rotating_script(list(paths.values()) + briefings)
+    port = free_port()
+    server = start_server(size, port)
+    try:
+        wrk(port, "/", 16, 10, script)
+        before = {pid: resident_mb(pid) for pid in worker_pids(server)}
+        served = 0
+        while served < MEMORY_REQUESTS:
+            served += wrk(port, "/", 16, 15, script)["requests"]
+        after = {pid: resident_mb(pid) for pid in worker_pids(server)}
+    finally:
+        stop(server)
+        script.unlink()
+    growth = max((after[pid] - before[pid]) / before[pid] for pid in before if pid in after)
+    return {"requests": served, "before_mb": before, "after_mb": after, "largest_growth": round(growth, 4)}
+
+
+def timed_get(port: int, path: str, session: str, count: int) -> list[float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    timings = []
+    for index in range(count + 3):
+        started = time.perf_counter()
+        connection.request("GET", path, headers={"Host": "127.0.0.1", "Cookie": f"sessionid={session}"})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"{path} answered {response.status}")
+        if index >= 3:
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.getheader("Connection", "").lower() == "close":
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.close()
+    return timings
+
+
+def measure_admin(size: int, session: str, long_history_id: int, count: int = 30) -> dict:
+    pages = {
+        "briefings change list": "/admin/briefings/briefing/",
+        "change list, searched": "/admin/briefings/briefing/?q=security",
+        "change list, filtered": "/admin/briefings/briefing/?themes__id__exact=1&status=published",
+        "briefing of 500 revisions: edit": f"/admin/briefings/briefing/{long_history_id}/change/",
+        "briefing of 500 revisions: history": f"/admin/briefings/briefing/{long_history_id}/history/",
+        "briefing of 500 revisions: last history page": f"/admin/briefings/briefing/{long_history_id}/history/?page=10",
+        "briefing of 500 revisions: compare first and last": (
+            f"/admin/briefings/briefing/{long_history_id}/compare/?from=1&to=500"
+        ),
+    }
+    port = free_port()
+    server = start_server(size, port)
+    try:
+        figures = {}
+        for kind, path in pages.items():
+            timings = timed_get(port, path, session, count)
+            figures[kind] = {
+                "path": path,
+                "median_ms": round(statistics.median(timings), 1),
+                "p95_ms": round(percentile(timings, 0.95), 1),
+            }
+        return figures
+    finally:
+        stop(server)
+
+
+def report(results: dict) -> str:
+    lines = [
+        "# Serving throughput",
+        "",
+        f"gunicorn as set in briefings/gunicorn.py, production settings, {os.cpu_count()} cores, wrk on the same "
+        "machine (2 threads). *Ceiling*: a bare Django view returning a fixed string, same server and middleware.",
+        "",
+        "| briefings | page | connections | req/s | of ceiling | goal | median ms | p99 ms | errors "
+        "| SQL first / cached |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for size, data in results.items():
+        for kind, by_connections in data["pages"].items():
+            for connections, figure in by_connections.items():
+                ceiling = data["pages"]["ceiling"][connections]["requests_per_second"]
+                ratio = figure["requests_per_second"] / ceiling
+                goal = "" if kind == "ceiling" else f"{GOALS.get(kind, LIST_GOAL):.0%}"
+                queries = data["queries"].get(data["paths"].get(kind, ""), {})
+                sql = f"{queries['first_render']} / {queries['cached']}" if queries else ""
+                lines.append(
+                    f"| {size:,} | {kind} | {connections} | {figure['requests_per_second']:,.0f} | {ratio:.0%} "
+                    f"| {goal} | {figure['median_ms']:.2f} | {figure['p99_ms']:.2f} | {figure['errors']} | {sql} |"
+                )
+    lines += ["", "## Worker memory", ""]
+    lines += ["| briefings | requests | RSS before (MB) | RSS after (MB) | largest growth |"]
+    lines += ["|---:|---:|---|---|---:|"]
+    for size, data in results.items():
+        memory = data["memory"]
+        before = ", ".join(f"{mb:.0f}" for mb in memory["before_mb"].values())
+        after = ", ".join(f"{mb:.0f}" for mb in memory["after_mb"].values())
+        lines.append(f"| {size:,} | {memory['requests']:,} | {before} | {after} | {memory['largest_growth']:.1%} |")
+    lines += ["", "## Admin latency (staff session, sequential)", ""]
+    lines += ["| briefings | page | median ms | p95 ms |", "|---:|---|---:|---:|"]
+    for size, data in results.items():
+        for kind, figure in data["admin"].items():
+            lines.append(f"| {size:,} | {kind} | {figure['median_ms']} | {figure['p95_ms']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 50_000])
+    parser.add_argument("--seconds", type=int, default=15, help="wrk duration per page and connection count")
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    arguments = parser.parse_args()
+    results = {}
+    for size in arguments.sizes:
+        print(f"{size:,} briefings: generating and importing …", flush=True)
+        load(size, generate(size, chunks=max(2, os.cpu_count() or 2)))
+        paths = {kind: path.format(middle=size // 2) for kind, path in PAGES.items()}
+        inside = probe(size, list(paths.values()))
+        print(f"{size:,} briefings: pages …", flush=True)
+        pages = measure_pages(size, paths, arguments.seconds, arguments.connections)
+        print(f"{size:,} briefings: memory over {MEMORY_REQUESTS:,} requests …", flush=True)
+        memory = measure_memory(size, paths)
+        print(f"{size:,} briefings: admin …", flush=True)
+        admin = measure_admin(size, inside["session"], inside["long_history_id"])
+        results[size] = {"paths": paths, "queries": inside["queries"], "pages": pages, "memory": memory, "admin": admin}
+    RESULTS.mkdir(exist_ok=True)
+    raw = RESULTS / "serving.json"
+    earlier = {int(size): data for size, data in json.loads(raw.read_text()).items()} if raw.exists() else {}
+    merged = dict(sorted((earlier | results).items()))
+    table = report(merged)
+    (RESULTS / "serving.md").write_text(table)
+    raw.write_text(json.dumps(merged, indent=2) + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
