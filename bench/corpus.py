@@ -158,9 +158,7 @@ def start_server(size: int, port: int, app: str = "briefings.wsgi", **settings: 
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "python:briefings.gunicorn", app],
         cwd=PROJECT,
-        env=bench_environment(size)
-        | {"BIND": f"127.0.0.1:{port}", "ACCESS_LOG": "", "LOG_LEVEL": "warning"}
-        | settings,
+        env=bench_environment(size) | {"BIND": f"127.0.0.1:{port}", "ACCESS_LOG": ""} | settings,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
