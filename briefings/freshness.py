@@ -15,11 +15,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache as default_cache
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -59,16 +60,19 @@ def public_content_changed() -> None:
         )
 
 
-def public_state() -> PublicState:
-    """The state of everything readers can see, in one query."""
+@cache
+def state_query() -> tuple[str, tuple]:
+    """The SQL of public_state(), built once: it runs on every public request."""
     latest_live = Briefing.objects.published().order_by("-published_at").values("published_at")[:1]
     latest_live_sql, params = latest_live.query.sql_with_params()
+    sql = f"SELECT number, changed_at, ({latest_live_sql}) FROM (SELECT 1) AS one LEFT JOIN {VERSION_TABLE} ON id = 1"
+    return sql, params
+
+
+def public_state() -> PublicState:
+    """The state of everything readers can see, in one query."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT number, changed_at, ({latest_live_sql}) FROM (SELECT 1) AS one "
-            f"LEFT JOIN {VERSION_TABLE} ON id = 1",
-            params,
-        )
+        cursor.execute(*state_query())
         number, changed_at, latest_live_at = cursor.fetchone()
     token = f"{RELEASE}:{number or 0}:{latest_live_at.isoformat() if latest_live_at else ''}"
     moments = [moment for moment in (changed_at, latest_live_at) if moment]
@@ -79,10 +83,10 @@ def remember(key: tuple, compute: Callable[[], Value], state: PublicState | None
     """The value of `compute()`, kept in the cache until public content changes."""
     token = (state or public_state()).token
     digest = hashlib.sha256(repr((token, key)).encode()).hexdigest()
-    value = cache.get(digest)
+    value = default_cache.get(digest)
     if value is None:
         value = compute()
-        cache.set(digest, value, KEEP_SECONDS)
+        default_cache.set(digest, value, KEEP_SECONDS)
     return value
 
 

@@ -88,10 +88,11 @@ if os.environ.get("DATABASE_URL"):
     default_database = dj_database_url.parse(os.environ["DATABASE_URL"])
 else:
     default_database = local_cluster_database()
-# A psycopg pool replaces persistent connections; with health checks on, Django has the pool
-# check each connection before handing it out.
+# A psycopg pool replaces persistent connections. With DATABASE_HEALTH_CHECKS the pool tests each
+# connection before handing it out (a round trip on every request); without, a connection that broke
+# while idle fails one request and is replaced.
 default_database["CONN_MAX_AGE"] = 0
-default_database["CONN_HEALTH_CHECKS"] = True
+default_database["CONN_HEALTH_CHECKS"] = env_flag("DATABASE_HEALTH_CHECKS")
 default_database.setdefault("OPTIONS", {})["pool"] = {
     "min_size": int(os.environ.get("DATABASE_POOL_MIN", "1")),
     "max_size": int(os.environ.get("DATABASE_POOL_MAX", "8")),
