@@ -69,6 +69,13 @@ SIZES ?= 10000 100000
 bench-search: $(VENV)/.installed
 	$(DB) $(PY) bench/search.py --sizes $(SIZES)
 
+# Serving throughput against this stack's ceiling at 1,000 and 50,000 briefings, worker memory and admin
+# latency; figures go to bench/results/serving.md. wrk is Debian's package.
+SERVING_SIZES ?= 1000 50000
+bench-serving: $(VENV)/.installed
+	@command -v wrk >/dev/null || { echo "The serving benchmark needs wrk: apt-get install wrk"; exit 1; }
+	$(DB) $(PY) bench/serving.py --sizes $(SERVING_SIZES)
+
 clean:
 	-$(PY) manage.py pgcluster stop
 	rm -rf var media staticfiles

@@ -196,6 +196,45 @@ def measure_admin(size: int, session: str, long_history_id: int, count: int = 30
         stop(server)
 
 
+WORKER_SETTINGS = [
+    {"WEB_CONCURRENCY": "2", "WEB_THREADS": "1"},
+    {"WEB_CONCURRENCY": "4", "WEB_THREADS": "1"},
+    {"WEB_CONCURRENCY": "6", "WEB_THREADS": "1"},
+    {"WEB_CONCURRENCY": "2", "WEB_THREADS": "4"},
+    {"WEB_CONCURRENCY": "4", "WEB_THREADS": "4"},
+]
+
+
+def compare_workers(size: int, paths: dict[str, str], seconds: int, connections: int = 64) -> str:
+    """Throughput of the ceiling and of cached pages under each worker setting, to choose the default."""
+    lines = [
+        "# Worker settings",
+        "",
+        f"{size:,} briefings, wrk {connections} connections for {seconds} s each, {os.cpu_count()} cores.",
+        "",
+        "| workers | threads | class | ceiling req/s | briefing req/s | home req/s | briefing p99 ms |",
+        "|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for settings in WORKER_SETTINGS:
+        port = free_port()
+        figures = {}
+        for kind, app, path in (("ceiling", "bench.ceiling:application", "/"), ("briefing", None, paths["briefing"]),
+                                ("home", None, paths["home"])):  # fmt: skip
+            server = start_server(size, port, app=app or "briefings.wsgi", **settings)
+            try:
+                wrk(port, path, 4, 1)
+                figures[kind] = wrk(port, path, connections, seconds)
+            finally:
+                stop(server)
+        threads = int(settings["WEB_THREADS"])
+        lines.append(
+            f"| {settings['WEB_CONCURRENCY']} | {threads} | {'gthread' if threads > 1 else 'sync'} "
+            f"| {figures['ceiling']['requests_per_second']:,.0f} | {figures['briefing']['requests_per_second']:,.0f} "
+            f"| {figures['home']['requests_per_second']:,.0f} | {figures['briefing']['p99_ms']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def report(results: dict) -> str:
     lines = [
         "# Serving throughput",
@@ -240,7 +279,18 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 50_000])
     parser.add_argument("--seconds", type=int, default=15, help="wrk duration per page and connection count")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument(
+        "--compare-workers", action="store_true", help="only compare worker settings (bench/results/workers.md)"
+    )
     arguments = parser.parse_args()
+    if arguments.compare_workers:
+        size = arguments.sizes[0]
+        load(size, generate(size, chunks=max(2, os.cpu_count() or 2)))
+        table = compare_workers(size, {kind: path.format(middle=size // 2) for kind, path in PAGES.items()}, 10)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "workers.md").write_text(table)
+        print(table)
+        return
     results = {}
     for size in arguments.sizes:
         print(f"{size:,} briefings: generating and importing …", flush=True)

@@ -1,5 +1,6 @@
 """Production defaults: safe unless the environment says otherwise."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -57,3 +58,22 @@ def test_missing_server_binaries_say_how_to_get_them(monkeypatch, tmp_path):
     monkeypatch.setattr(pgcluster, "DEBIAN_SERVER_ROOT", tmp_path)
     with pytest.raises(CommandError, match="apt-get install postgresql"):
         call_command("pgcluster", "status")
+
+
+def gunicorn_settings(**environment: str) -> dict:
+    script = "import json, runpy; print(json.dumps({k: v for k, v in runpy.run_path('briefings/gunicorn.py').items() "
+    script += "if k in ('bind', 'workers', 'worker_class', 'threads', 'preload_app', 'accesslog')}))"
+    output = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT, env=production_environment(**environment), capture_output=True,
+        text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(output)
+
+
+def test_the_production_server_settings_follow_the_environment():
+    defaults = gunicorn_settings(PORT="8123")
+    assert defaults["bind"] == "127.0.0.1:8123" and defaults["preload_app"] is True
+    assert defaults["worker_class"] == "sync" and defaults["workers"] == 2 * os.cpu_count()
+    tuned = gunicorn_settings(BIND="0.0.0.0:9000", WEB_CONCURRENCY="3", WEB_THREADS="4", ACCESS_LOG="")
+    assert tuned == tuned | {"bind": "0.0.0.0:9000", "workers": 3, "worker_class": "gthread", "threads": 4}
+    assert tuned["accesslog"] is None
