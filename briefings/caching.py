@@ -1,8 +1,10 @@
 """Public pages kept in the cache while public content is unchanged, sent with validators and headers
 fit for a CDN in front. Staff (anyone with a session) and the admin are never cached.
 
-A page is stored under the public content token (see freshness.py), so a publish, a correction or a
-scheduled go-live is seen by the very next request, whichever worker answers it.
+Views mark their pages public with `public_page`; the middleware, placed before the session and
+authentication middleware, stores the pages of those views under the public content token (see freshness.py) and
+answers later requests for them, or a 304, before any other work. A publish, a correction or a
+scheduled go-live changes the token, so the very next request renders anew, whichever worker answers.
 """
 
 from __future__ import annotations
@@ -13,12 +15,31 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 
 from . import freshness
 
 SHAREABLE_STATUSES = {200, 301, 404, 410}
+
+
+def public_page(view):
+    """Mark the view's pages as the same for every reader, to be cached and shared."""
+
+    @wraps(view)
+    def marked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return view(request, *args, **kwargs)
+
+    marked.is_public_page = True
+    return marked
+
+
+def is_public_page(request: HttpRequest) -> bool:
+    try:
+        return getattr(resolve(request.path_info).func, "is_public_page", False)
+    except Resolver404:
+        return False
 
 
 def has_session(request: HttpRequest) -> bool:
@@ -26,39 +47,26 @@ def has_session(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def public_page(view):
-    """Serve the view's page from the cache while public content is unchanged; answer 304 when the
-    reader already has it."""
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-    @wraps(view)
-    def serve(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or not is_public_page(request):
+            return self.get_response(request)
         if has_session(request):
-            response = view(request, *args, **kwargs)
+            response = self.get_response(request)
             add_never_cache_headers(response)
             return response
         state = freshness.public_state()
-        etag = f'W/"{hashlib.sha256(state.token.encode()).hexdigest()[:24]}"'
-        last_modified = int(state.changed_at.timestamp()) if state.changed_at else None  # HTTP dates are whole seconds
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        key = "page:" + hashlib.sha256(f"{state.token} {request.build_absolute_uri()}".encode()).hexdigest()
+        response = cache.get(key)
         if response is None:
-            response = cached_response(request, state, lambda: view(request, *args, **kwargs))
-        return with_public_headers(response, etag, last_modified)
-
-    return serve
-
-
-def cached_response(request: HttpRequest, state: freshness.PublicState, render) -> HttpResponse:
-    key = "page:" + hashlib.sha256(f"{state.token} {request.build_absolute_uri()}".encode()).hexdigest()
-    response = cache.get(key)
-    if response is None:
-        response = render()
-        if hasattr(response, "render"):
-            response.render()
-        if is_shareable(response):
-            cache.set(key, response, freshness.KEEP_SECONDS)
-    return response
+            response = self.get_response(request)
+            with_public_headers(response, state)
+            if is_shareable(response):
+                cache.set(key, response, freshness.KEEP_SECONDS)
+        return not_modified(request, response) or response
 
 
 def is_shareable(response: HttpResponse) -> bool:
@@ -70,12 +78,12 @@ def is_shareable(response: HttpResponse) -> bool:
     )
 
 
-def with_public_headers(response: HttpResponse, etag: str, last_modified: int | None) -> HttpResponse:
+def with_public_headers(response: HttpResponse, state: freshness.PublicState) -> None:
     if "private" in response.get("Cache-Control", ""):
-        return response
-    response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
+        return
+    response["ETag"] = f'W/"{hashlib.sha256(state.token.encode()).hexdigest()[:24]}"'
+    if state.changed_at:
+        response["Last-Modified"] = http_date(int(state.changed_at.timestamp()))  # whole seconds
     patch_cache_control(
         response,
         public=True,
@@ -83,4 +91,21 @@ def with_public_headers(response: HttpResponse, etag: str, last_modified: int | 
         s_maxage=settings.PUBLIC_S_MAXAGE,
         stale_while_revalidate=settings.PUBLIC_STALE_WHILE_REVALIDATE,
     )
-    return response
+
+
+def not_modified(request: HttpRequest, response: HttpResponse) -> HttpResponse | None:
+    """A 304 with the page's validators and caching headers, when the reader already has this page."""
+    if response.status_code != 200 or not response.has_header("ETag"):
+        return None
+    last_modified = response.get("Last-Modified")
+    unchanged = get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+    )
+    if unchanged is None:
+        return None
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
+        if response.has_header(header):
+            unchanged[header] = response[header]
+    return unchanged
