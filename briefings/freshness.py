@@ -11,22 +11,30 @@ cannot be stale, in any worker, whatever the cache backend.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import select
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+import psycopg
 from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.db import connection
+from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from .models import Author, Briefing, PublicContentVersion, Region, Series, Theme
 
 Value = TypeVar("Value")
+logger = logging.getLogger(__name__)
 VERSION_TABLE = PublicContentVersion._meta.db_table
 KEEP_SECONDS = 60 * 60  # a bound on memory, not on freshness: the token already says when an entry is stale
 
@@ -51,32 +59,116 @@ class PublicState:
     changed_at: datetime | None  # the latest change or go-live, for Last-Modified
 
 
+CHANNEL = "briefings_public_content"
+GO_LIVE_MARGIN = timedelta(seconds=1)  # ask the database through the last second before a go-live
+LISTEN_RETRY_SECONDS = 30
+
+
 def public_content_changed() -> None:
-    """Call inside the transaction that changes what readers see."""
+    """Call inside the transaction that changes what readers see: every worker hears of it on commit."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {VERSION_TABLE} (id, number, changed_at) VALUES (1, 1, statement_timestamp()) "
-            f"ON CONFLICT (id) DO UPDATE SET number = {VERSION_TABLE}.number + 1, changed_at = statement_timestamp()"
+            f"ON CONFLICT (id) DO UPDATE SET number = {VERSION_TABLE}.number + 1, changed_at = statement_timestamp(); "
+            f"NOTIFY {CHANNEL}"
         )
+    WATCHER.forget()
 
 
 @cache
 def state_query() -> tuple[str, tuple]:
-    """The SQL of public_state(), built once: it runs on every public request."""
-    latest_live = Briefing.objects.published().order_by("-published_at").values("published_at")[:1]
-    latest_live_sql, params = latest_live.query.sql_with_params()
-    sql = f"SELECT number, changed_at, ({latest_live_sql}) FROM (SELECT 1) AS one LEFT JOIN {VERSION_TABLE} ON id = 1"
-    return sql, params
+    """The state and the next scheduled go-live, in one query."""
+    published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED)
+    latest_live = published.filter(published_at__lte=Now()).order_by("-published_at").values("published_at")[:1]
+    next_live = published.filter(published_at__gt=Now()).order_by("published_at").values("published_at")[:1]
+    latest_sql, latest_params = latest_live.query.sql_with_params()
+    next_sql, next_params = next_live.query.sql_with_params()
+    sql = (
+        f"SELECT number, changed_at, ({latest_sql}), ({next_sql}) "
+        f"FROM (SELECT 1) AS one LEFT JOIN {VERSION_TABLE} ON id = 1"
+    )
+    return sql, latest_params + next_params
+
+
+def read_public_state() -> tuple[PublicState, datetime | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(*state_query())
+        number, changed_at, latest_live_at, next_live_at = cursor.fetchone()
+    token = f"{RELEASE}:{number or 0}:{latest_live_at.isoformat() if latest_live_at else ''}"
+    moments = [moment for moment in (changed_at, latest_live_at) if moment]
+    return PublicState(token, max(moments, default=None)), next_live_at
+
+
+class Watcher:
+    """This process's knowledge of the public state, kept until the database says it changed.
+
+    A connection of its own LISTENs for the notice every change sends on commit; looking for a notice
+    is a poll of its socket, so a page served from the cache costs no query. The state is read again
+    when a notice has come, when a scheduled briefing is about to go live, after anything this
+    process changed itself, and on every request while the listening connection is down.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.process = None
+        self.listener = None
+        self.listen_again_at = 0.0
+        self.known = None  # (PublicState, next go-live)
+
+    def forget(self) -> None:
+        self.known = None
+
+    def close(self) -> None:
+        """Stop listening (the connection would otherwise last as long as the process)."""
+        with self.lock:
+            if self.listener is not None:
+                self.listener.close()
+            self.listener, self.known = None, None
+
+    def state(self) -> PublicState:
+        with self.lock:
+            if self.process != os.getpid():  # a forked worker starts afresh
+                self.process, self.listener, self.known = os.getpid(), None, None
+            if not self.has_no_notice():
+                self.known = None
+            if self.known and self.known[1] and timezone.now() >= self.known[1] - GO_LIVE_MARGIN:
+                self.known = None
+            if self.known is None or self.listener is None:
+                self.known = read_public_state()
+            return self.known[0]
+
+    def has_no_notice(self) -> bool:
+        """Whether the listening connection is up and nothing came on it since the last look."""
+        if self.listener is None:
+            if time.monotonic() >= self.listen_again_at:
+                self.listener = self.listen()
+            return False  # notices sent before it listened are lost: read the state
+        try:
+            readable, _, _ = select.select([self.listener.fileno()], [], [], 0)
+            return not readable or not list(self.listener.notifies(timeout=0))
+        except (psycopg.Error, OSError, ValueError):
+            self.listener = None
+            return False
+
+    def listen(self) -> psycopg.Connection | None:
+        parameters = connection.get_connection_params()
+        parameters.pop("cursor_factory", None)
+        try:
+            listener = psycopg.connect(**parameters, autocommit=True, connect_timeout=2)
+            listener.execute(f"LISTEN {CHANNEL}")
+            return listener
+        except psycopg.Error as error:
+            logger.warning("Cannot listen for changes of public content (%s); asking on every request.", error)
+            self.listen_again_at = time.monotonic() + LISTEN_RETRY_SECONDS
+            return None
+
+
+WATCHER = Watcher()
 
 
 def public_state() -> PublicState:
-    """The state of everything readers can see, in one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(*state_query())
-        number, changed_at, latest_live_at = cursor.fetchone()
-    token = f"{RELEASE}:{number or 0}:{latest_live_at.isoformat() if latest_live_at else ''}"
-    moments = [moment for moment in (changed_at, latest_live_at) if moment]
-    return PublicState(token, max(moments, default=None))
+    """The state of everything readers can see."""
+    return WATCHER.state()
 
 
 def remember(key: tuple, compute: Callable[[], Value], state: PublicState | None = None) -> Value:

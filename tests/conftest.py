@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from briefings import freshness
+
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
@@ -15,3 +17,10 @@ def media_in_tmp(settings, tmp_path):
 def empty_cache():
     """Each test starts with nothing cached, as after a deploy."""
     cache.clear()
+    freshness.WATCHER.forget()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def listening_stops_before_the_test_database_goes(django_db_setup):
+    yield
+    freshness.WATCHER.close()

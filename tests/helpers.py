@@ -1,6 +1,10 @@
 """Small builders for tests, going through the same functions the admin and importer use."""
 
+import time
+from datetime import datetime, timedelta
+
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 from django.utils.text import slugify
 
 from briefings import publishing
@@ -46,3 +50,18 @@ def edit(briefing: Briefing, *, by=None, **changes) -> Briefing:
     publishing.record_revision(briefing, by=by)
     briefing.refresh_from_db()
     return briefing
+
+
+SOON = timedelta(seconds=1.5)  # long enough to look before, short enough to wait for
+
+
+def publish_soon(briefing: Briefing) -> datetime:
+    """Schedule the briefing to go live in a moment; returns when."""
+    go_live = timezone.now() + SOON
+    publishing.publish(briefing, by=None, at=go_live)
+    return go_live
+
+
+def wait_until(moment: datetime) -> None:
+    """Let the clock pass a moment: a scheduled go-live is an event nothing writes."""
+    time.sleep(max(0.0, (moment - timezone.now()).total_seconds()) + 0.05)

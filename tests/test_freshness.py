@@ -1,16 +1,14 @@
 """Cached public work is kept only while public content is unchanged: no reader sees a stale answer."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from briefings import freshness, publishing
 from briefings.models import Briefing, Region, Series
-from tests.helpers import edit, make_author, make_briefing, make_theme, region
+from tests.helpers import edit, make_author, make_briefing, make_theme, publish_soon, region, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +60,9 @@ def test_taking_a_briefing_down_removes_it_at_once(client, takedown):
 
 def test_a_scheduled_briefing_appears_when_its_time_comes(client):
     make_briefing(title="Frigates in the Baltic", publish=True)
-    scheduled = make_briefing(title="Frigates in the Pacific")
-    publishing.publish(scheduled, by=None, at=timezone.now() + timedelta(hours=1))
+    go_live = publish_soon(make_briefing(title="Frigates in the Pacific"))
     assert titles(client, q="frigates") == ["Frigates in the Baltic"]
-    # Nothing is written when the time comes: the clock reaching it is the whole event.
-    Briefing.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    wait_until(go_live)
     assert titles(client, q="frigates") == ["Frigates in the Baltic", "Frigates in the Pacific"]
 
 
