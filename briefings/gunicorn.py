@@ -9,11 +9,11 @@ The defaults were chosen by measurement with bench/serving.py; see the README's 
 import os
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
-worker_class = "sync"
-threads = int(os.environ.get("WEB_THREADS", "1"))
-if threads > 1:
-    worker_class = "gthread"
+# One process per core, four threads each: threads keep connections alive and wait on the database
+# in parallel (bench/results/workers.md). WEB_THREADS=1 gives plain sync workers.
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_class = "gthread" if threads > 1 else "sync"
 keepalive = 5
 timeout = 30
 graceful_timeout = 20

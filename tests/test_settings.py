@@ -73,7 +73,8 @@ def gunicorn_settings(**environment: str) -> dict:
 def test_the_production_server_settings_follow_the_environment():
     defaults = gunicorn_settings(PORT="8123")
     assert defaults["bind"] == "127.0.0.1:8123" and defaults["preload_app"] is True
-    assert defaults["worker_class"] == "sync" and defaults["workers"] == 2 * os.cpu_count()
-    tuned = gunicorn_settings(BIND="0.0.0.0:9000", WEB_CONCURRENCY="3", WEB_THREADS="4", ACCESS_LOG="")
-    assert tuned == tuned | {"bind": "0.0.0.0:9000", "workers": 3, "worker_class": "gthread", "threads": 4}
+    assert defaults["worker_class"] == "gthread" and defaults["workers"] == os.cpu_count()
+    assert defaults["threads"] == 4
+    tuned = gunicorn_settings(BIND="0.0.0.0:9000", WEB_CONCURRENCY="3", WEB_THREADS="1", ACCESS_LOG="")
+    assert tuned == tuned | {"bind": "0.0.0.0:9000", "workers": 3, "worker_class": "sync", "threads": 1}
     assert tuned["accesslog"] is None
