@@ -51,7 +51,7 @@ PAGES = {
 GOALS = {"briefing": 0.70}  # of the ceiling; every other page: LIST_GOAL
 LIST_GOAL = 0.50
 MEMORY_REQUESTS = 100_000
-MEMORY_BRIEFINGS = 1_000
+MEMORY_BRIEFINGS = 500  # with the list pages, fewer pages than a worker's cache holds
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -121,7 +121,7 @@ def measure_pages(size: int, paths: dict[str, str], seconds: int, connections: l
     server = start_server(size, port)
     try:
         for kind, path in paths.items():
-            wrk(port, path, 4, 1)  # rendered once and cached before timing
+            wrk(port, path, 16, 3)  # rendered and cached by every worker before timing
             figures[kind] = {str(count): wrk(port, path, count, seconds) for count in connections}
     finally:
         stop(server)
@@ -129,14 +129,17 @@ def measure_pages(size: int, paths: dict[str, str], seconds: int, connections: l
 
 
 def measure_memory(size: int, paths: dict[str, str]) -> dict:
-    """Workers' resident memory after a warm-up, and after MEMORY_REQUESTS more across every page kind."""
+    """Workers' resident memory once every page is cached, and after MEMORY_REQUESTS more across every
+    page kind."""
     middle = size // 2
     briefings = [f"/briefings/bench-{number}/" for number in range(middle, middle + min(MEMORY_BRIEFINGS, size // 2))]
     script = rotating_script(list(paths.values()) + briefings)
     port = free_port()
     server = start_server(size, port)
     try:
-        wrk(port, "/", 16, 10, script)
+        warmed = 0
+        while warmed < 5 * len(paths) + 5 * len(briefings):  # every page rendered and cached, several times over
+            warmed += wrk(port, "/", 16, 10, script)["requests"]
         before = {pid: resident_mb(pid) for pid in worker_pids(server)}
         served = 0
         while served < MEMORY_REQUESTS:

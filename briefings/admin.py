@@ -275,6 +275,7 @@ class BriefingAdmin(admin.ModelAdmin):
     autocomplete_fields = ["themes", "regions", "series"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["latest_revision", "series"]
+    show_full_result_count = False  # one count, not two, on every filtered page of a large archive
     date_hierarchy = "published_at"
     readonly_fields = ["status", "published_at", "updated_at"]
     fieldsets = [

@@ -10,6 +10,8 @@ scheduled go-live changes the token, so the very next request renders anew, whic
 from __future__ import annotations
 
 import hashlib
+import threading
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -50,6 +52,8 @@ def has_session(request: HttpRequest) -> bool:
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.renderings: dict[str, threading.Lock] = {}
+        self.renderings_lock = threading.Lock()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or not is_public_page(request):
@@ -62,11 +66,26 @@ class PublicPageCacheMiddleware:
         key = "page:" + hashlib.sha256(f"{state.token} {request.build_absolute_uri()}".encode()).hexdigest()
         response = cache.get(key)
         if response is None:
-            response = self.get_response(request)
-            with_public_headers(response, state)
-            if is_shareable(response):
-                cache.set(key, response, freshness.KEEP_SECONDS)
+            with self.rendering(key):  # readers arriving meanwhile wait for this rendering, not start their own
+                response = cache.get(key)
+                if response is None:
+                    response = self.get_response(request)
+                    with_public_headers(response, state)
+                    if is_shareable(response):
+                        cache.set(key, response, freshness.KEEP_SECONDS)
         return not_modified(request, response) or response
+
+    @contextmanager
+    def rendering(self, key: str):
+        """One rendering of a page at a time in this process: a popular page that has just changed is
+        rendered once, not once per waiting reader."""
+        with self.renderings_lock:
+            lock = self.renderings.setdefault(key, threading.Lock())
+        with lock:
+            yield
+        with self.renderings_lock:
+            if self.renderings.get(key) is lock and not lock.locked():
+                del self.renderings[key]
 
 
 def is_shareable(response: HttpResponse) -> bool:

@@ -1,9 +1,15 @@
 """HTTP caching of public pages: validators, 304s, headers for a CDN, and nothing shared for staff."""
 
+import threading
+import time
+
 import pytest
+from django.db import connections
+from django.http import HttpResponse
 from django.utils.cache import get_max_age
 
 from briefings import publishing
+from briefings.caching import PublicPageCacheMiddleware, public_page
 from tests.helpers import edit, make_briefing, make_user
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +80,27 @@ def test_preview_links_are_never_cached(client, briefing):
     response = client.get(f"/preview/{token}/")
     assert response.status_code == 200 and "Unpublished words." in response.content.decode()
     assert "no-store" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+
+
+def test_readers_arriving_while_a_page_renders_wait_for_that_rendering(rf, briefing):
+    renderings = []
+
+    def slow_view(request):
+        renderings.append(request)
+        time.sleep(0.3)
+        return public_page(lambda request: HttpResponse("The page"))(request)
+
+    middleware = PublicPageCacheMiddleware(slow_view)
+
+    def read(results: list) -> None:
+        results.append(middleware(rf.get("/briefings/frigates/")).content)
+        connections.close_all()
+
+    results = []
+    readers = [threading.Thread(target=read, args=(results,)) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert results == [b"The page"] * 4
+    assert len(renderings) == 1
