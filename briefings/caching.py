@@ -72,6 +72,7 @@ class PublicPageCacheMiddleware:
                     response = self.get_response(request)
                     with_public_headers(response, state)
                     if is_shareable(response):
+                        response.content = response.content  # one piece: a feed is written in thousands
                         cache.set(key, response, freshness.KEEP_SECONDS)
         return not_modified(request, response) or response
 
