@@ -70,6 +70,8 @@ def content_changer(size: int):
 
     def change() -> None:
         connection.execute("UPDATE briefings_publiccontentversion SET number = number + 1")
+        connection.execute("NOTIFY briefings_public_content")
+        time.sleep(0.01)  # as a reader's next request would come after the publish, not within it
 
     connection.execute("INSERT INTO briefings_publiccontentversion (id, number) VALUES (1, 0) ON CONFLICT DO NOTHING")
     return change
