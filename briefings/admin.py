@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -27,6 +28,18 @@ from .markdown import render_markdown
 from .models import Author, Briefing, BriefingAuthor, PreviewLink, Region, Series, StateChange, Theme
 
 HISTORY_PAGE_SIZE = 50
+
+
+class BriefingChangeList(ChangeList):
+    """The list shows no text: leave the bodies of the briefings and their latest revisions unread."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .defer("body", "latest_revision__body", "latest_revision__body_html", "latest_revision__toc_html")
+        )
+
 
 admin.site.site_header = "Briefings"
 admin.site.site_title = "Briefings admin"
@@ -293,6 +306,9 @@ class BriefingAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("byline__author")
         return queryset.editable_by(request.user)
+
+    def get_changelist(self, request, **kwargs):
+        return BriefingChangeList
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -315,3 +315,13 @@ def test_editors_feature_published_briefings_and_authors_cannot(editor_client, c
     Briefing.objects.filter(pk=published.pk).update(is_featured=False)
     client.post(changelist, {"action": "feature", "_selected_action": [published.pk]})
     assert not Briefing.objects.filter(is_featured=True).exists()
+
+
+def test_the_change_list_reads_no_briefing_text(editor_client):
+    for number in range(3):
+        make_briefing(title=f"Listed {number}", body="A long text. " * 500, publish=True)
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(reverse("admin:briefings_briefing_changelist"))
+    assert response.status_code == 200 and "Listed 2" in response.content.decode()
+    texts = ('"briefings_briefing"."body"', '"briefings_revision"."body"', '"briefings_revision"."body_html"')
+    assert not [q["sql"] for q in queries.captured_queries if any(text in q["sql"] for text in texts)]
