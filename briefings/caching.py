@@ -63,7 +63,7 @@ class PublicPageCacheMiddleware:
             add_never_cache_headers(response)
             return response
         state = freshness.public_state()
-        key = "page:" + hashlib.sha256(f"{state.token} {request.build_absolute_uri()}".encode()).hexdigest()
+        key = freshness.cache_key(state, ("page", request.build_absolute_uri()))
         response = cache.get(key)
         if response is None:
             with self.rendering(key):  # readers arriving meanwhile wait for this rendering, not start their own

@@ -171,10 +171,14 @@ def public_state() -> PublicState:
     return WATCHER.state()
 
 
-def remember(key: tuple, compute: Callable[[], Value], state: PublicState | None = None) -> Value:
+def cache_key(state: PublicState, key: tuple) -> str:
+    """A cache key for `key` that no longer matches once public content changes."""
+    return hashlib.sha256(repr((state.token, key)).encode()).hexdigest()
+
+
+def remember(key: tuple, compute: Callable[[], Value]) -> Value:
     """The value of `compute()`, kept in the cache until public content changes."""
-    token = (state or public_state()).token
-    digest = hashlib.sha256(repr((token, key)).encode()).hexdigest()
+    digest = cache_key(public_state(), key)
     value = default_cache.get(digest)
     if value is None:
         value = compute()

@@ -1,7 +1,9 @@
 """Cached public work is kept only while public content is unchanged: no reader sees a stale answer."""
 
 import re
+import time
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -111,3 +113,25 @@ def test_saving_a_draft_leaves_the_token_alone():
     edit(briefing, body="A private rewrite.")
     make_briefing(title="A new draft")
     assert freshness.public_state().token == before
+
+
+def test_a_change_committed_elsewhere_makes_this_process_read_the_state_again(django_assert_num_queries):
+    freshness.public_state()  # listening from here on
+    with django_assert_num_queries(0):
+        freshness.public_state()
+    parameters = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    with psycopg.connect(**parameters, autocommit=True) as other_worker:
+        other_worker.execute(f"NOTIFY {freshness.CHANNEL}")
+    time.sleep(0.2)
+    with django_assert_num_queries(1):
+        freshness.public_state()
+    with django_assert_num_queries(0):
+        freshness.public_state()
+
+
+def test_without_a_listening_connection_every_request_asks_the_database(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(freshness.Watcher, "listen", lambda watcher: None)
+    freshness.WATCHER.close()
+    for _ in range(3):
+        with django_assert_num_queries(1):
+            freshness.public_state()
