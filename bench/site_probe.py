@@ -1,5 +1,6 @@
 """What the serving benchmark needs from inside the site, printed as JSON: SQL queries per page (first
-render and from the cache), a staff session for the admin pages, and a briefing with many revisions.
+render and from the cache), a staff session for the admin pages, a briefing with many revisions and
+the ids of a theme and a region to filter by.
 
 Run with the benchmark's environment: `python bench/site_probe.py PATH …`.
 """
@@ -24,7 +25,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from briefings import publishing  # noqa: E402
-from briefings.models import Briefing  # noqa: E402
+from briefings.models import Briefing, Region, Theme  # noqa: E402
 
 HISTORY_SLUG = "bench-long-history"
 REVISIONS = 500
@@ -75,6 +76,7 @@ if __name__ == "__main__":
                 "queries": queries_per_page(sys.argv[1:]),
                 "session": staff_session(),
                 "long_history_id": long_history(),
+                "tags": {"theme": Theme.objects.get(slug="space").pk, "region": Region.objects.get(slug="japan").pk},
             }
         )
     )

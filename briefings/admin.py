@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, Max, Min, OuterRef
 from django.db.models.functions import Now
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -21,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 
 from . import diffing, publishing
 from .images import reencode_image, store_image
@@ -30,15 +32,28 @@ from .models import Author, Briefing, BriefingAuthor, PreviewLink, Region, Serie
 HISTORY_PAGE_SIZE = 50
 
 
+LIST_UNREAD_FIELDS = [
+    "body",
+    "search_vector",
+    "search_excerpt",
+    "latest_revision__body",
+    "latest_revision__body_html",
+    "latest_revision__toc_html",
+]
+
+
 class BriefingChangeList(ChangeList):
     """The list shows no text: leave the bodies of the briefings and their latest revisions unread."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        return (
-            super()
-            .get_queryset(request, exclude_parameters)
-            .defer("body", "latest_revision__body", "latest_revision__body_html", "latest_revision__toc_html")
-        )
+        found = super().get_queryset(request, exclude_parameters)
+        if found.query.distinct:
+            # A filter through themes, regions or bylines can repeat a briefing. Django's DISTINCT compares
+            # whole rows and sorts every match; asking whether each briefing matches finds the same ones,
+            # and lets PostgreSQL walk the list's index and stop at the end of the page.
+            matching = self.root_queryset.filter(Exists(found.order_by().filter(pk=OuterRef("pk"))))
+            found = self.apply_select_related(matching).order_by(*found.query.order_by)
+        return found.defer(*LIST_UNREAD_FIELDS)
 
 
 admin.site.site_header = "Briefings"
@@ -218,6 +233,53 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DateFilter(admin.SimpleListFilter):
+    """Recent days or a year. Its choices come from two index lookups, where a date hierarchy would read
+    every matching row twice more on each page of a filtered list."""
+
+    field: str
+    recent = {"week": ("Past 7 days", 7), "month": ("Past 30 days", 30)}
+
+    def lookups(self, request, model_admin):
+        span = model_admin.get_queryset(request).aggregate(first=Min(self.field), last=Max(self.field))
+        years = range(span["last"].year, span["first"].year - 1, -1) if span["first"] else []
+        return [*((key, label) for key, (label, _) in self.recent.items()), *((str(year), year) for year in years)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in self.recent:
+            since = Now() - timedelta(days=self.recent[value][1])
+            return queryset.filter(**{f"{self.field}__gte": since, f"{self.field}__lte": Now()})
+        if value and value.isdigit() and 1 <= int(value) < 9999:
+            start = timezone.make_aware(datetime(int(value), 1, 1))
+            end = start.replace(year=start.year + 1)
+            return queryset.filter(**{f"{self.field}__gte": start, f"{self.field}__lt": end})
+        return queryset
+
+
+class PublicationDateFilter(DateFilter):
+    title = "publication date"
+    parameter_name = "published"
+    field = "published_at"
+
+
+class RecordedDateFilter(DateFilter):
+    title = "date"
+    parameter_name = "date"
+    field = "at"
+
+
+class RegionsInUseFilter(admin.RelatedFieldListFilter):
+    """Only the regions that tag a briefing the editor can see: the full list runs to hundreds."""
+
+    def field_choices(self, field, request, model_admin):
+        tagging = Briefing.regions.through.objects.filter(region=OuterRef("pk"))
+        editable = model_admin.get_queryset(request)
+        if editable.query.has_filters():  # an editor who sees only their own briefings
+            tagging = tagging.filter(briefing__in=editable)
+        return list(Region.objects.filter(Exists(tagging)).values_list("pk", "name"))
+
+
 class PublishForm(forms.Form):
     change_kind = forms.ChoiceField(
         label="This change is",
@@ -278,8 +340,9 @@ class BriefingAdmin(admin.ModelAdmin):
     actions = ["feature", "stop_featuring"]
     list_filter = [
         StatusFilter,
+        PublicationDateFilter,
         "themes",
-        ("regions", admin.RelatedOnlyFieldListFilter),
+        ("regions", RegionsInUseFilter),
         "byline__author",
         "series",
         "is_featured",
@@ -289,7 +352,6 @@ class BriefingAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["latest_revision", "series"]
     show_full_result_count = False  # one count, not two, on every filtered page of a large archive
-    date_hierarchy = "published_at"
     readonly_fields = ["status", "published_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
@@ -309,6 +371,14 @@ class BriefingAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return BriefingChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word (or "quoted phrase") in the title, standfirst, slug or an author's name."""
+        words = [
+            unescape_string_literal(word) if word[0] in "\"'" and word[-1] == word[0] else word
+            for word in smart_split(search_term)
+        ]
+        return queryset.mentioning(words), False
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -635,10 +705,10 @@ class StateChangeAdmin(admin.ModelAdmin):
     """The audit trail, read-only."""
 
     list_display = ["at", "briefing", "action", "change_kind", "by", "note"]
-    list_filter = ["action", "change_kind", ("by", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [RecordedDateFilter, "action", "change_kind", ("by", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["briefing__title", "note"]
     list_select_related = ["briefing", "by"]
-    date_hierarchy = "at"
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
+from django.db.models.functions import Now, Upper
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -232,6 +233,14 @@ SEARCH_FIELDS = {"search_vector", "search_excerpt"}
 LIVE_BODY_FIELDS = ["live_revision__body", "live_revision__body_html", "live_revision__toc_html"]
 
 
+class IsAnyOf(models.Func):
+    """`value = ANY(array)`: true when the array holds the value."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
 class BriefingQuerySet(models.QuerySet):
     def published(self) -> BriefingQuerySet:
         """What the public may see: published, and past its publication time."""
@@ -293,6 +302,22 @@ class BriefingQuerySet(models.QuerySet):
             return self
         return self.filter(owner=user)
 
+    def mentioning(self, words: list[str]) -> BriefingQuerySet:
+        """Briefings whose title, standfirst, slug or an author's name contains every word, in any case.
+
+        Each word is one OR that the trigram indexes answer together: the authors' briefings come as an
+        array, as a join or an IN subquery inside the OR would make PostgreSQL read every briefing.
+        """
+        for word in words:
+            by_author = BriefingAuthor.objects.filter(author__name__icontains=word).order_by().values("briefing_id")
+            self = self.filter(
+                Q(title__icontains=word)
+                | Q(standfirst__icontains=word)
+                | Q(slug__icontains=word)
+                | Q(IsAnyOf(models.F("pk"), ArraySubquery(by_author)))
+            )
+        return self
+
 
 class Briefing(KeepsOldSlugs, BriefingContent):
     """A briefing: its working copy (the latest revision) and its place in the publishing workflow.
@@ -349,6 +374,11 @@ class Briefing(KeepsOldSlugs, BriefingContent):
             models.Index(fields=["status", "published_at"]),
             # The admin's list walks this index for its first page instead of sorting the archive.
             models.Index(fields=["-published_at", "-created_at", "-id"], name="briefing_newest_first"),
+            # The admin's search: `icontains` is UPPER(column) LIKE '%word%', which only trigrams can index.
+            *(
+                GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=f"briefing_{field}_trigrams")
+                for field in ["title", "standfirst", "slug"]
+            ),
         ]
         constraints = [
             *BriefingContent.Meta.constraints,
@@ -541,6 +571,7 @@ class StateChange(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
+            models.Index(fields=["-at", "-id"], name="state_change_newest_first"),
             models.Index(fields=["briefing", "-at"]),
             models.Index(
                 fields=["-effective_at"],

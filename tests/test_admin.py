@@ -325,3 +325,66 @@ def test_the_change_list_reads_no_briefing_text(editor_client):
     assert response.status_code == 200 and "Listed 2" in response.content.decode()
     texts = ('"briefings_briefing"."body"', '"briefings_revision"."body"', '"briefings_revision"."body_html"')
     assert not [q["sql"] for q in queries.captured_queries if any(text in q["sql"] for text in texts)]
+
+
+def listed(client, **query) -> list[str]:
+    response = client.get(reverse("admin:briefings_briefing_changelist"), query)
+    assert response.status_code == 200
+    return [briefing.title for briefing in response.context["cl"].result_list]
+
+
+def test_the_briefing_search_needs_every_word_in_a_title_standfirst_slug_or_author(editor_client):
+    make_briefing(title="Quad space cooperation", standfirst="Four partners in orbit.", publish=True)
+    make_briefing(title="Arctic patrols", standfirst="Ice and submarines.", authors=[make_author("Kenji Sato")])
+    make_briefing(title="Space budgets", standfirst="What Japan spends.", slug="tokyo-money")
+    assert listed(editor_client, q="SPACE") == ["Space budgets", "Quad space cooperation"]  # drafts first
+    assert listed(editor_client, q="space orbit") == ["Quad space cooperation"]
+    assert listed(editor_client, q="sato") == ["Arctic patrols"]
+    assert listed(editor_client, q='"kenji sato" ice') == ["Arctic patrols"]
+    assert listed(editor_client, q="tokyo") == ["Space budgets"]
+    assert listed(editor_client, q="sato orbit") == []
+
+
+def test_filters_through_tags_and_bylines_list_each_briefing_once_newest_first(editor_client):
+    space, japan, author = make_theme("Space"), region("Japan"), make_author("Kenji Sato")
+    for number in range(3):
+        make_briefing(
+            title=f"Tagged {number}", themes=[space, make_theme(f"Other {number}")], regions=[japan, region("India")],
+            authors=[author, make_author(f"Co-author {number}")], publish=True,
+        )  # fmt: skip
+    make_briefing(title="Untagged", publish=True)
+    newest_first = ["Tagged 2", "Tagged 1", "Tagged 0"]
+    with CaptureQueriesContext(connection) as queries:
+        assert listed(editor_client, themes__id__exact=space.pk) == newest_first
+    whole_rows = 'DISTINCT "briefings_briefing"."id"'
+    assert not [q["sql"] for q in queries.captured_queries if whole_rows in q["sql"]]
+    assert listed(editor_client, regions__id__exact=japan.pk, byline__author__id__exact=author.pk) == newest_first
+    assert listed(editor_client, regions__id__exact=japan.pk, q="tagged 1") == ["Tagged 1"]
+    assert listed(editor_client, themes__id__exact=space.pk, status="draft") == []
+
+
+def test_the_region_filter_offers_the_regions_in_use(editor_client):
+    make_briefing(title="Ours", regions=[region("Japan")])
+    writer = make_user("aiko", group="Authors")
+    make_briefing(title="Theirs", regions=[region("India")], by=writer)
+    writer_client = Client()
+    writer_client.force_login(writer)
+    for viewer, expected in ((editor_client, {"India", "Japan"}), (writer_client, {"India"})):
+        response = viewer.get(reverse("admin:briefings_briefing_changelist"))
+        regions = next(spec for spec in response.context["cl"].filter_specs if spec.title == "regions")
+        assert {label for _, label in regions.lookup_choices} == expected
+
+
+def test_the_publication_date_filter_offers_recent_days_and_each_year(editor_client):
+    recent = make_briefing(title="Recent", publish=True)
+    older = make_briefing(title="Older", publish=True)
+    Briefing.objects.filter(pk=older.pk).update(published_at=timezone.now().replace(year=2021, month=6))
+    make_briefing(title="Draft")
+    response = editor_client.get(reverse("admin:briefings_briefing_changelist"))
+    dates = next(spec for spec in response.context["cl"].filter_specs if spec.title == "publication date")
+    this_year = timezone.now().year
+    assert [value for value, _ in dates.lookup_choices] == ["week", "month", *map(str, range(this_year, 2020, -1))]
+    assert listed(editor_client, published="week") == [recent.title]
+    assert listed(editor_client, published="2021") == ["Older"]
+    assert listed(editor_client, published="1999") == []
+    assert listed(editor_client, published="nonsense") == ["Draft", "Recent", "Older"]  # drafts have no date yet
