@@ -36,10 +36,11 @@ class CountsBriefingsQuerySet(models.QuerySet):
     revisions_path = "revisions"
 
     def with_briefing_counts(self, briefings) -> models.QuerySet:
+        """Filtering first joins only the live revisions' tag rows; annotations added after this one count
+        over the same rows."""
         path = self.revisions_path
         live = briefings.values("live_revision")
-        count = models.Count(path, filter=Q(**{f"{path}__in": live}), distinct=True)
-        return self.annotate(briefing_count=count).filter(briefing_count__gt=0)
+        return self.filter(**{f"{path}__in": live}).annotate(briefing_count=models.Count(path, distinct=True))
 
 
 class AuthorQuerySet(CountsBriefingsQuerySet):
@@ -371,7 +372,10 @@ class Briefing(KeepsOldSlugs, BriefingContent):
             ("publish_briefing", "Can publish and unpublish briefings"),
         ]
         indexes = [
-            models.Index(fields=["status", "published_at"]),
+            # Holds what every public list asks of the archive: which briefings are live, and their live versions.
+            models.Index(
+                fields=["status", "published_at"], include=["live_revision", "withdrawn_at"], name="briefing_listed"
+            ),
             # The admin's list walks this index for its first page instead of sorting the archive.
             models.Index(fields=["-published_at", "-created_at", "-id"], name="briefing_newest_first"),
             # The admin's search: `icontains` is UPPER(column) LIKE '%word%', which only trigrams can index.

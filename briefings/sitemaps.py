@@ -1,7 +1,7 @@
 """sitemap.xml: every published briefing (withdrawn ones too: their pages stay), and every tag page that lists some."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from .models import Author, Briefing, Region, Series, Theme
 
@@ -24,11 +24,8 @@ class TagSitemap(Sitemap):
     model = None
 
     def items(self):
-        listed = Briefing.objects.listed()
-        path = self.model.objects.all().revisions_path
-        live = Q(**{f"{path}__in": listed.values("live_revision")})
-        latest = Max(f"{path}__briefing__published_at", filter=live)
-        return self.model.objects.with_briefing_counts(listed).annotate(latest=latest).order_by("pk")
+        tags = self.model.objects.with_briefing_counts(Briefing.objects.listed())
+        return tags.annotate(latest=Max(f"{tags.revisions_path}__briefing__published_at")).order_by("pk")
 
     def lastmod(self, tag):
         return tag.latest
