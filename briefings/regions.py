@@ -104,17 +104,31 @@ class RegionCount:
     is_tagged: bool  # some briefing is tagged with this region itself
 
 
-# From each tag up through every grouping that contains it: (region, briefing) pairs, once each.
+# Briefings tagged with the same regions reach the same groupings, so each distinct set of tags is walked
+# up the tree once, with the number of briefings that carry it, rather than every briefing one by one.
 SUBTREE_COUNTS_SQL = """
-    WITH RECURSIVE up(region_id, briefing_id, is_tagged) AS (
-        SELECT tag.region_id, briefing.id, TRUE
-        FROM briefings_revisionregion tag
-        JOIN ({briefings}) briefing ON briefing.live_revision_id = tag.revision_id
+    WITH RECURSIVE inside(region_id, ancestor_id) AS (
+        SELECT id, id FROM briefings_region
         UNION
-        SELECT link.to_region_id, up.briefing_id, FALSE
-        FROM up JOIN briefings_region_parents link ON link.from_region_id = up.region_id
+        SELECT inside.region_id, link.to_region_id
+        FROM inside JOIN briefings_region_parents link ON link.from_region_id = inside.ancestor_id
+    ), tag_sets AS (
+        SELECT ROW_NUMBER() OVER () AS id, regions, COUNT(*) AS briefings
+        FROM (
+            SELECT ARRAY_AGG(tag.region_id ORDER BY tag.region_id) AS regions
+            FROM briefings_revisionregion tag
+            JOIN ({briefings}) briefing ON briefing.live_revision_id = tag.revision_id
+            GROUP BY briefing.id
+        ) per_briefing
+        GROUP BY regions
+    ), reached AS (
+        SELECT tag_sets.id, inside.ancestor_id, MAX(tag_sets.briefings) AS briefings,
+               BOOL_OR(inside.ancestor_id = inside.region_id) AS is_tagged
+        FROM tag_sets CROSS JOIN LATERAL UNNEST(tag_sets.regions) AS tag(region_id)
+        JOIN inside ON inside.region_id = tag.region_id
+        GROUP BY tag_sets.id, inside.ancestor_id
     )
-    SELECT region_id, COUNT(DISTINCT briefing_id), BOOL_OR(is_tagged) FROM up GROUP BY region_id
+    SELECT ancestor_id, SUM(briefings)::bigint, BOOL_OR(is_tagged) FROM reached GROUP BY ancestor_id
 """
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from briefings.models import Briefing, Region
-from briefings.regions import find_region
+from briefings.regions import count_by_region, find_region
 from tests.helpers import make_briefing, region
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,30 @@ def test_nested_groupings_and_a_cycle_do_not_loop():
     outer.parents.add(inner)  # a cycle that slipped past the admin's check
     names = set(Region.objects.with_descendants_of(outer).values_list("name", flat=True))
     assert names == {"Outer", "Inner", "Japan"}
+
+
+def test_region_counts_take_each_briefing_once_under_every_grouping_it_reaches():
+    indo_pacific = Region.objects.create(name="Indo-Pacific", slug="indo-pacific")
+    for name in ("Japan", "India"):
+        region(name).parents.add(indo_pacific)
+    make_briefing(title="Both", regions=[region("Japan"), region("India")], publish=True)
+    make_briefing(title="Japan", regions=[region("Japan")], publish=True)
+    make_briefing(title="Also Japan", regions=[region("Japan")], publish=True)
+    make_briefing(title="France", regions=[region("France")], publish=True)
+    make_briefing(title="Draft", regions=[region("Kenya")])
+    counts = {item.region.name: (item.count, item.is_tagged) for item in count_by_region(Briefing.objects.listed())}
+    assert counts == {
+        "World": (4, False),
+        "Asia": (3, False),
+        "Eastern Asia": (3, False),
+        "Southern Asia": (1, False),
+        "Indo-Pacific": (3, False),
+        "Japan": (3, True),
+        "India": (1, True),
+        "Europe": (1, False),
+        "Western Europe": (1, False),
+        "France": (1, True),
+    }
 
 
 @pytest.mark.parametrize("label", ["Japan", "japan", "JP", "jpn", "japan "])
