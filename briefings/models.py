@@ -34,17 +34,21 @@ class CountsBriefingsQuerySet(models.QuerySet):
     """Tags annotated with how many of the given briefings' live versions carry them; unused tags left out."""
 
     revisions_path = "revisions"
+    repeats_in_a_revision = False  # whether one revision can carry the tag twice
+
+    def carried_by(self, briefings) -> models.QuerySet:
+        """The tags these briefings' live versions carry. Annotations added after this one see only the
+        live versions' tag rows."""
+        return self.filter(**{f"{self.revisions_path}__in": briefings.values("live_revision")})
 
     def with_briefing_counts(self, briefings) -> models.QuerySet:
-        """Filtering first joins only the live revisions' tag rows; annotations added after this one count
-        over the same rows."""
-        path = self.revisions_path
-        live = briefings.values("live_revision")
-        return self.filter(**{f"{path}__in": live}).annotate(briefing_count=models.Count(path, distinct=True))
+        count = models.Count(self.revisions_path, distinct=self.repeats_in_a_revision)
+        return self.carried_by(briefings).annotate(briefing_count=count)
 
 
 class AuthorQuerySet(CountsBriefingsQuerySet):
     revisions_path = "bylines__revision"
+    repeats_in_a_revision = True  # nothing stops a byline naming an author twice
 
 
 class KeepsOldSlugs(models.Model):

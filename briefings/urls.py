@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, register_converter
 
 from . import feeds, views
@@ -60,7 +60,14 @@ public_patterns = [
 
 urlpatterns = [
     path("", include((public_patterns, "briefings"))),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index: one sitemap holds at most 5,000 briefings, and a crawler should find every one.
+    path(
+        "sitemap.xml",
+        public_page(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", public_page(sitemaps.sitemap), {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("robots.txt", public_page(views.robots_txt), name="robots"),
     path("admin/", admin.site.urls),
 ]

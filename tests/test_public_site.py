@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from briefings import freshness, publishing
 from briefings.models import Author, Briefing, Region, Series, Theme
+from briefings.sitemaps import BriefingSitemap
 from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, publish_soon, region, wait_until
 
 pytestmark = pytest.mark.django_db
@@ -90,11 +91,17 @@ PUBLIC_URLS = [
     "/feeds/authors/jane-doe.atom",
     "/feeds/themes/space/regions/japan.atom",
     "/sitemap.xml",
+    "/sitemap-briefings.xml",
+    "/sitemap-themes.xml",
+    "/sitemap-regions.xml",
+    "/sitemap-authors.xml",
+    "/sitemap-series.xml",
 ]
 
 
 def test_nothing_unpublished_leaks_into_any_page_list_count_feed_or_sitemap(client, hidden_briefings, visible_briefing):
     indexes = ("/themes/", "/regions/", "/authors/", "/series/", "/archive/", "/feeds/corrections.atom")
+    indexes += tuple(f"/sitemap{section}.xml" for section in ("", "-themes", "-regions", "-authors", "-series"))
     for url in PUBLIC_URLS + [f"/archive/{timezone.now():%Y/%m}/"]:
         content = page(client, url).lower()
         assert "secret" not in content, url
@@ -124,12 +131,12 @@ def test_counts_only_count_published_briefings(client, hidden_briefings, visible
 def test_a_scheduled_briefing_appears_exactly_at_its_time(client):
     briefing = make_briefing(title="Embargoed briefing", themes=[make_theme("Space")])
     go_live = publish_soon(briefing)
-    for url in ("/", "/feeds/all.atom", "/sitemap.xml"):
+    for url in ("/", "/feeds/all.atom", "/sitemap-briefings.xml"):
         assert "embargoed-briefing" not in page(client, url)
     page(client, "/themes/space/", 404)
     page(client, briefing.get_absolute_url(), 404)
     wait_until(go_live)
-    for url in ("/", "/themes/space/", "/feeds/all.atom", "/sitemap.xml"):
+    for url in ("/", "/themes/space/", "/feeds/all.atom", "/sitemap-briefings.xml"):
         assert "embargoed-briefing" in page(client, url), url
     page(client, briefing.get_absolute_url(), 200)
 
@@ -410,14 +417,39 @@ def test_citations_name_the_version_and_bibtex_downloads(client):
     assert f"url = {{http://testserver/briefings/{briefing.slug}/v/1/}}" in bibtex
 
 
-def test_sitemap_has_lastmod_and_robots_points_to_it(client, visible_briefing):
-    sitemap = ET.fromstring(client.get("/sitemap.xml").content)
-    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    entries = {url.find(f"{namespace}loc").text: url.find(f"{namespace}lastmod") for url in sitemap}
-    assert entries["http://testserver/briefings/visible-briefing/"].text == f"{visible_briefing.published_at:%Y-%m-%d}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_entries(client, url: str) -> dict[str, str | None]:
+    """Each address a sitemap or sitemap index lists, with its lastmod."""
+    listed = ET.fromstring(page(client, url))
+    return {entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod") for entry in listed}
+
+
+def test_the_sitemap_index_leads_to_every_page_with_lastmod_and_robots_points_to_it(client, visible_briefing):
+    sections = sitemap_entries(client, "/sitemap.xml")
+    published = f"{visible_briefing.published_at:%Y-%m-%d}"
+    assert sections["http://testserver/sitemap-briefings.xml"].startswith(published)
+    entries = {}
+    for section in sections:
+        entries |= sitemap_entries(client, section.removeprefix("http://testserver"))
+    assert entries["http://testserver/briefings/visible-briefing/"] == published
     assert "http://testserver/themes/space/" in entries and "http://testserver/regions/japan/" in entries
     robots = page(client, "/robots.txt")
     assert "Sitemap: http://testserver/sitemap.xml" in robots and "Disallow: /admin/" in robots
+
+
+def test_the_sitemap_index_pages_through_an_archive_larger_than_one_sitemap(client, monkeypatch):
+    monkeypatch.setattr(BriefingSitemap, "limit", 2)
+    for number in range(5):
+        make_briefing(title=f"Archived {number}", publish=True)
+    sections = sitemap_entries(client, "/sitemap.xml")
+    pages = [url for url in sections if url.startswith("http://testserver/sitemap-briefings.xml")]
+    assert len(pages) == 3
+    listed = set()
+    for url in pages:
+        listed |= set(sitemap_entries(client, url.removeprefix("http://testserver")))
+    assert listed == {f"http://testserver/briefings/archived-{number}/" for number in range(5)}
 
 
 def test_the_home_page_shows_the_featured_briefing_and_tag_counts(client):
@@ -475,7 +507,9 @@ QUERY_COUNTS = {
     "/feeds/all.atom": 5,
     "/feeds/themes/theme-0/regions/asia.rss": 8,
     "/feeds/corrections.atom": 2,
-    "/sitemap.xml": 11,
+    "/sitemap.xml": 7,
+    "/sitemap-briefings.xml": 3,
+    "/sitemap-regions.xml": 2,
 }
 
 
