@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
@@ -64,16 +63,16 @@ class PublicPageCacheMiddleware:
             return response
         state = freshness.public_state()
         key = freshness.cache_key(state, ("page", request.build_absolute_uri()))
-        response = cache.get(key)
+        response = freshness.recall(key)
         if response is None:
             with self.rendering(key):  # readers arriving meanwhile wait for this rendering, not start their own
-                response = cache.get(key)
+                response = freshness.recall(key)
                 if response is None:
                     response = self.get_response(request)
                     with_public_headers(response, state)
                     if is_shareable(response):
                         response.content = response.content  # one piece: a feed is written in thousands
-                        cache.set(key, response, freshness.KEEP_SECONDS)
+                        freshness.keep(key, response)
         return not_modified(request, response) or response
 
     @contextmanager

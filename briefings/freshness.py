@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import psycopg
+import redis
 from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.db import connection
@@ -179,11 +180,40 @@ def cache_key(state: PublicState, key: tuple) -> str:
 def remember(key: tuple, compute: Callable[[], Value]) -> Value:
     """The value of `compute()`, kept in the cache until public content changes."""
     digest = cache_key(public_state(), key)
-    value = default_cache.get(digest)
+    value = recall(digest)
     if value is None:
         value = compute()
-        default_cache.set(digest, value, KEEP_SECONDS)
+        keep(digest, value)
     return value
+
+
+# The cache only saves work: while its server is unreachable, readers get pages rendered afresh.
+CACHE_UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+CACHE_WARNING_INTERVAL = 60  # seconds between warnings while the cache server stays unreachable
+last_cache_warning = 0.0
+
+
+def recall(key: str):
+    """What the cache keeps under `key`, or None."""
+    try:
+        return default_cache.get(key)
+    except CACHE_UNREACHABLE as error:
+        warn_cache_unreachable(error)
+        return None
+
+
+def keep(key: str, value) -> None:
+    try:
+        default_cache.set(key, value, KEEP_SECONDS)
+    except CACHE_UNREACHABLE as error:
+        warn_cache_unreachable(error)
+
+
+def warn_cache_unreachable(error: Exception) -> None:
+    global last_cache_warning
+    if time.monotonic() - last_cache_warning >= CACHE_WARNING_INTERVAL:
+        last_cache_warning = time.monotonic()
+        logger.warning("The cache server is unreachable (%s); serving pages without it.", error)
 
 
 def taxonomy_changed(sender, **kwargs) -> None:

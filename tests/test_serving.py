@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -66,26 +68,37 @@ def static_root(tmp_path_factory) -> Path:
     return tmp
 
 
+class RedisServer:
+    """A private redis-server on a Unix socket."""
+
+    def __init__(self, folder: Path):
+        executable = shutil.which("redis-server")
+        assert executable, "redis-server is needed (Debian package redis-server)"
+        sock = folder / "redis.sock"
+        self.url = f"unix://{sock}"
+        self.process = subprocess.Popen(
+            [executable, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 @pytest.fixture
-def redis_url(tmp_path):
-    server = shutil.which("redis-server")
-    assert server, "redis-server is needed (Debian package redis-server)"
-    sock = tmp_path / "redis.sock"
-    process = subprocess.Popen(
-        [server, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not sock.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"unix://{sock}"
-    process.terminate()
-    process.wait(timeout=10)
+def redis(tmp_path):
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
 
 
-@pytest.fixture(params=["memory of each worker", "redis"])
-def server(request, static_root, tmp_path):
-    extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
+@contextmanager
+def gunicorn(static_root: Path, tmp_path: Path, **extra: str) -> Iterator["Server"]:
+    """The production server with two workers, on a free port."""
     port = free_port()
     access_log = tmp_path / "access.log"
     settings = {"BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "ACCESS_LOG": str(access_log), **extra}
@@ -101,10 +114,19 @@ def server(request, static_root, tmp_path):
             break
         except OSError:
             time.sleep(0.1)
-    yield Server(port, access_log)
-    process.terminate()
-    process.wait(timeout=30)
-    connections.close_all()
+    try:
+        yield Server(port, access_log)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        connections.close_all()
+
+
+@pytest.fixture(params=["memory of each worker", "redis"])
+def server(request, static_root, tmp_path):
+    extra = {"REDIS_URL": request.getfixturevalue("redis").url} if request.param == "redis" else {}
+    with gunicorn(static_root, tmp_path, **extra) as running:
+        yield running
 
 
 class Server:
@@ -179,3 +201,15 @@ def test_readers_get_304_from_either_worker_until_a_publish(server):
     reader = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     reader.request("GET", "/", headers={"Host": "127.0.0.1", "If-None-Match": etag})
     assert reader.getresponse().status == 200
+
+
+def test_readers_are_served_while_redis_is_down(redis, static_root, tmp_path):
+    briefing = make_briefing(title="Frigates in the Baltic", body="First text.", publish=True)
+    with gunicorn(static_root, tmp_path, REDIS_URL=redis.url) as server:
+        assert every_read_shows(server, "/briefings/frigates-in-the-baltic/", "First text.")
+        redis.stop()
+        assert every_read_shows(server, "/briefings/frigates-in-the-baltic/", "First text.")
+        assert every_read_shows(server, "/search/?q=frigates", "Frigates in the Baltic")
+        edit(briefing, body="Corrected text.")
+        publishing.publish(briefing, by=None, change_kind="correction", note="A date was wrong.")
+        assert every_read_shows(server, "/briefings/frigates-in-the-baltic/", "Corrected text.")
