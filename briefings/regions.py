@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -53,11 +54,13 @@ def standard_countries() -> list[dict[str, str]]:
 
     data = country_converter.CountryConverter().data
     current = data[data["obsolete"].isna()] if "obsolete" in data else data
-    return [
-        {"name": row.name_short, "code": row.ISO2, "alpha3": row.ISO3, "subregion": row.UNregion}
-        for row in current.itertuples()
-        if isinstance(row.ISO2, str) and len(row.ISO2) == 2
-    ]
+    countries = []
+    for row in current.itertuples():
+        # A few codes come as a pattern of alternatives, `^GB$|^UK$`: the first is the ISO one.
+        codes = re.findall(r"[A-Z]{2}", row.ISO2) if isinstance(row.ISO2, str) else []
+        if codes:
+            countries.append({"name": row.name_short, "code": codes[0], "alpha3": row.ISO3, "subregion": row.UNregion})
+    return countries
 
 
 @transaction.atomic

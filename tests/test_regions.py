@@ -16,6 +16,13 @@ def test_every_iso_country_is_seeded_under_its_un_region():
     assert {"Kenya", "Eastern Africa", "Sub-Saharan Africa", "Africa"} <= set(
         Region.objects.with_ancestors_of(region("Kenya")).values_list("name", flat=True)
     )
+    for name, code, alpha3, subregion in (
+        ("United Kingdom", "GB", "GBR", "Northern Europe"),  # codes given as patterns by the source data
+        ("Greece", "GR", "GRC", "Southern Europe"),
+    ):
+        country = find_region(code)
+        assert (country.name, country.kind, country.alpha3) == (name, "country", alpha3)
+        assert list(country.parents.values_list("name", flat=True)) == [subregion]
 
 
 def test_a_briefing_tagged_japan_is_found_under_every_grouping_that_contains_japan():
