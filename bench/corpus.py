@@ -160,15 +160,23 @@ def start_server(size: int, port: int, app: str = "briefings.wsgi", **settings: 
         cwd=PROJECT,
         env=bench_environment(size) | {"BIND": f"127.0.0.1:{port}", "ACCESS_LOG": ""} | settings,
     )
+    # Each worker listens on a socket of its own (SO_REUSEPORT): connections opened before every worker
+    # listens would all stay with the first one.
+    shared = settings.get("REUSE_PORT", "true") == "false"
+    workers = 1 if shared else int(settings.get("WEB_CONCURRENCY", os.cpu_count() or 1))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        if listening_sockets(port) >= workers:
             return server
-        except OSError:
-            time.sleep(0.2)
+        time.sleep(0.2)
     server.kill()
     raise SystemExit("gunicorn did not start.")
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on the loopback port."""
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return sum(1 for row in rows if row[1] == f"0100007F:{port:04X}" and row[3] == "0A")
 
 
 def percentile(values: list[float], fraction: float) -> float:
