@@ -313,15 +313,16 @@ class BriefingQuerySet(models.QuerySet):
         Each word is one OR that the trigram indexes answer together: the authors' briefings come as an
         array, as a join or an IN subquery inside the OR would make PostgreSQL read every briefing.
         """
+        found = self
         for word in words:
             by_author = BriefingAuthor.objects.filter(author__name__icontains=word).order_by().values("briefing_id")
-            self = self.filter(
+            found = found.filter(
                 Q(title__icontains=word)
                 | Q(standfirst__icontains=word)
                 | Q(slug__icontains=word)
                 | Q(IsAnyOf(models.F("pk"), ArraySubquery(by_author)))
             )
-        return self
+        return found
 
 
 class Briefing(KeepsOldSlugs, BriefingContent):

@@ -388,3 +388,22 @@ def test_the_publication_date_filter_offers_recent_days_and_each_year(editor_cli
     assert listed(editor_client, published="2021") == ["Older"]
     assert listed(editor_client, published="1999") == []
     assert listed(editor_client, published="nonsense") == ["Draft", "Recent", "Older"]  # drafts have no date yet
+
+
+def test_the_filters_show_their_counts_on_request(editor_client):
+    make_briefing(title="Tokyo", regions=[region("Japan")], publish=True)
+    make_briefing(title="Draft", regions=[region("Japan"), region("India")])
+    response = editor_client.get(reverse("admin:briefings_briefing_changelist"), {"_facets": "True"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r"Past 7 days \(1\)", page) and re.search(r"Japan \(2\)", page) and re.search(r"India \(1\)", page)
+
+
+def test_the_audit_trail_filters_by_date(editor_client):
+    briefing = make_briefing(title="Recorded", publish=True)
+    StateChange.objects.filter(briefing=briefing, action="created").update(at=timezone.now().replace(year=2021))
+    trail = reverse("admin:briefings_statechange_changelist")
+    recent = editor_client.get(trail, {"date": "week"}).context["cl"].result_list
+    assert [change.action for change in recent] == ["published"]
+    older = editor_client.get(trail, {"date": "2021"}).context["cl"].result_list
+    assert [change.action for change in older] == ["created"]

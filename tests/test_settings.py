@@ -62,7 +62,7 @@ def test_missing_server_binaries_say_how_to_get_them(monkeypatch, tmp_path):
 
 def gunicorn_settings(**environment: str) -> dict:
     script = "import json, runpy; print(json.dumps({k: v for k, v in runpy.run_path('briefings/gunicorn.py').items() "
-    script += "if k in ('bind', 'workers', 'worker_class', 'threads', 'preload_app', 'accesslog')}))"
+    script += "if k in ('bind', 'workers', 'worker_class', 'threads', 'preload_app', 'accesslog', 'reuse_port')}))"
     output = subprocess.run(
         [sys.executable, "-c", script], cwd=PROJECT, env=production_environment(**environment), capture_output=True,
         text=True, check=True,
@@ -74,7 +74,10 @@ def test_the_production_server_settings_follow_the_environment():
     defaults = gunicorn_settings(PORT="8123")
     assert defaults["bind"] == "127.0.0.1:8123" and defaults["preload_app"] is True
     assert defaults["worker_class"] == "gthread" and defaults["workers"] == os.cpu_count()
-    assert defaults["threads"] == 4
-    tuned = gunicorn_settings(BIND="0.0.0.0:9000", WEB_CONCURRENCY="3", WEB_THREADS="1", ACCESS_LOG="")
-    assert tuned == tuned | {"bind": "0.0.0.0:9000", "workers": 3, "worker_class": "sync", "threads": 1}
+    assert defaults["threads"] == 4 and defaults["reuse_port"] is True
+    tuned = gunicorn_settings(
+        BIND="0.0.0.0:9000", WEB_CONCURRENCY="3", WEB_THREADS="1", ACCESS_LOG="", REUSE_PORT="false"
+    )
+    expected = {"bind": "0.0.0.0:9000", "workers": 3, "worker_class": "sync", "threads": 1, "reuse_port": False}
+    assert tuned == tuned | expected
     assert tuned["accesslog"] is None
