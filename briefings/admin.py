@@ -27,7 +27,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from . import diffing, publishing
 from .images import reencode_image, store_image
 from .markdown import render_markdown
-from .models import Author, Briefing, BriefingAuthor, PreviewLink, Region, Series, StateChange, Theme
+from .models import CONTENT_FIELDS, Author, Briefing, BriefingAuthor, PreviewLink, Region, Series, StateChange, Theme
 
 HISTORY_PAGE_SIZE = 50
 
@@ -177,9 +177,7 @@ class BriefingForm(forms.ModelForm):
         """Refuse a save begun on an older revision, keeping the refused text as a revision."""
         if not self.instance.pk:
             return
-        content = {
-            name: self.cleaned_data.get(name, getattr(self.instance, name)) for name in publishing.CONTENT_FIELDS
-        }
+        content = {name: self.cleaned_data.get(name, getattr(self.instance, name)) for name in CONTENT_FIELDS}
         tags = publishing.BriefingTags(
             themes=list(self.cleaned_data.get("themes", [])),
             regions=list(self.cleaned_data.get("regions", [])),
@@ -294,6 +292,7 @@ class PublishForm(forms.Form):
         required=False,
         help_text="What changed and why. Required for a correction, clarification or update.",
     )
+    revision = forms.IntegerField(widget=forms.HiddenInput, help_text="The revision the publisher reviewed.")
     publish_at = forms.DateTimeField(
         required=False,
         help_text="Leave empty to publish now; a future time schedules the first publication.",
@@ -440,10 +439,22 @@ class BriefingAdmin(admin.ModelAdmin):
                 kwargs["initial"] = [{"author": author.pk, "position": 0}]
         return kwargs
 
+    def get_readonly_fields(self, request, obj=None):
+        """A published briefing's address is public: only those who publish may move it."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.status == Briefing.Status.PUBLISHED and not self.has_publish_permission(request):
+            return [*fields, "slug"]
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return super().get_prepopulated_fields(request, obj) if obj is None else {}
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.owner = request.user
         super().save_model(request, obj, form, change)
+        if change and "slug" in form.changed_data:
+            publishing.record_move(obj, old_slug=form.initial["slug"], by=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -571,7 +582,9 @@ class BriefingAdmin(admin.ModelAdmin):
 
     def publish_view(self, request, pk):
         briefing = self.briefing_or_404(request, pk, permission="publish")
-        form = PublishForm(request.POST or None, is_live=briefing.is_published)
+        form = PublishForm(
+            request.POST or None, is_live=briefing.is_published, initial={"revision": briefing.latest_revision_id}
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 change = publishing.publish(
@@ -580,6 +593,7 @@ class BriefingAdmin(admin.ModelAdmin):
                     note=form.cleaned_data["note"],
                     change_kind=form.cleaned_data.get("change_kind", StateChange.ChangeKind.MINOR),
                     at=form.cleaned_data.get("publish_at"),
+                    revision_id=form.cleaned_data["revision"],
                 )
             except publishing.WorkflowError as error:
                 form.add_error(None, str(error))
@@ -709,6 +723,14 @@ class StateChangeAdmin(admin.ModelAdmin):
     search_fields = ["briefing__title", "note"]
     list_select_related = ["briefing", "by"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        """Authors see the trail of the briefings they may edit, not others' unpublished work."""
+        trail = super().get_queryset(request)
+        editable = Briefing.objects.editable_by(request.user)
+        if editable.query.has_filters():  # an author, not an editor who may edit every briefing
+            trail = trail.filter(briefing__in=editable.values("pk"))
+        return trail
 
     def has_add_permission(self, request):
         return False

@@ -69,8 +69,13 @@ class KeepsOldSlugs(models.Model):
 
     @classmethod
     def find_by_retired_slug(cls, slug: str):
+        """What now answers at the address `slug` used to be, if the public may see it."""
         retired = RetiredSlug.objects.filter(kind=cls._meta.model_name, slug=slug).first()
-        return cls.objects.filter(pk=retired.object_id).first() if retired else None
+        return cls.public_objects().filter(pk=retired.object_id).first() if retired else None
+
+    @classmethod
+    def public_objects(cls) -> models.QuerySet:
+        return cls.objects.all()
 
 
 class Theme(KeepsOldSlugs):
@@ -234,7 +239,18 @@ class BriefingContent(models.Model):
         ]
 
 
-SEARCH_FIELDS = {"search_vector", "search_excerpt"}
+CONTENT_FIELDS = [
+    "title",
+    "standfirst",
+    "body",
+    "hero_image",
+    "hero_alt",
+    "hero_credit",
+    "series",
+    "part",
+    "language",
+    "update_note",
+]
 LIVE_BODY_FIELDS = ["live_revision__body", "live_revision__body_html", "live_revision__toc_html"]
 
 
@@ -400,18 +416,22 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     def __str__(self) -> str:
         return self.title
 
+    # What an edit writes. The state columns (status, dates, live and latest revision, featuring,
+    # withdrawal, search document) belong to the functions in briefings.publishing, which write them
+    # from the locked row: an instance loaded before another action committed must not write them back.
+    EDITED_FIELDS = ["slug", *CONTENT_FIELDS]
+
     def save(self, *args, **kwargs):
-        """Saves never touch the search document: briefings.search alone writes it, on publication."""
         if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in SEARCH_FIELDS
-            ]
+            kwargs["update_fields"] = self.EDITED_FIELDS
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("briefings:briefing-detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def public_objects(cls) -> BriefingQuerySet:
+        return cls.objects.published()
 
     @property
     def is_published(self) -> bool:
@@ -558,6 +578,7 @@ class StateChange(models.Model):
         PREVIEW_SHARED = "preview_shared", "Shared a preview link"
         PREVIEW_REVOKED = "preview_revoked", "Revoked a preview link"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        MOVED = "moved", "Moved to a new address"
 
     class ChangeKind(models.TextChoices):
         FIRST = "first", "First publication"

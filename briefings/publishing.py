@@ -14,6 +14,7 @@ from django.utils import timezone
 from . import freshness, search
 from .markdown import render_markdown
 from .models import (
+    CONTENT_FIELDS,
     Author,
     Briefing,
     BriefingAuthor,
@@ -25,18 +26,6 @@ from .models import (
     Theme,
 )
 
-CONTENT_FIELDS = [
-    "title",
-    "standfirst",
-    "body",
-    "hero_image",
-    "hero_alt",
-    "hero_credit",
-    "series",
-    "part",
-    "language",
-    "update_note",
-]
 Action = StateChange.Action
 ChangeKind = StateChange.ChangeKind
 Status = Briefing.Status
@@ -196,18 +185,29 @@ def publish(
     change_kind: str = ChangeKind.MINOR,
     at: datetime | None = None,
     updated_at: datetime | None = None,
+    revision_id: int | None = None,
 ) -> StateChange:
     """Make the latest revision the public one.
 
     A first publication may be scheduled with `at`; the public queries compare it with the clock,
     so it goes live at that time without any job running. Publishing an edit of a live briefing
     records whether the change is minor or substantive; substantive ones move its "updated" date.
+    `revision_id` names the revision the publisher reviewed: if another was saved since, nothing is published.
     """
     briefing = lock(briefing)
     if briefing.latest_revision is None:
         raise WorkflowError("There is nothing to publish: the briefing has no saved revision.")
+    if revision_id is not None and revision_id != briefing.latest_revision_id:
+        raise WorkflowError(
+            f"Revision {briefing.latest_revision.number} was saved after you opened this page, so nothing was "
+            "published. Review it, then publish again."
+        )
     now = timezone.now()
     is_live = briefing.is_published
+    if is_live and briefing.live_revision_id == briefing.latest_revision_id:
+        raise WorkflowError(
+            f"Revision {briefing.latest_revision.number} is already live: there is nothing new to publish."
+        )
     if is_live and at is not None and at > now:
         raise WorkflowError("A live briefing cannot be scheduled; publish the change now instead.")
     fields = {"live_revision": briefing.latest_revision}
@@ -279,6 +279,16 @@ def restore(briefing: Briefing, revision: Revision, *, by) -> Revision:
     restored = record_revision(briefing, by=by, note=f"Restored revision {revision.number}")
     record_state_change(briefing, action=Action.RESTORED, revision=restored, by=by, note=f"From {revision.number}")
     return restored
+
+
+@transaction.atomic
+def record_move(briefing: Briefing, *, old_slug: str, by) -> None:
+    """Record that a briefing answers at a new address, a public change when it is published (its old
+    address redirects there)."""
+    if lock(briefing).status != Status.PUBLISHED:
+        return
+    freshness.public_content_changed()
+    record_state_change(briefing, action=Action.MOVED, revision=briefing.live_revision, by=by, note=f"From {old_slug}")
 
 
 @transaction.atomic

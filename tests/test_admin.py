@@ -161,9 +161,10 @@ def test_publish_asks_for_a_note_on_substantive_changes(editor_client):
     briefing = make_briefing(publish=True)
     edit(briefing, body="Corrected")
     url = reverse("admin:briefings_briefing_publish", args=[briefing.pk])
-    refused = editor_client.post(url, {"change_kind": "correction", "note": ""})
+    reviewed = briefing.latest_revision_id
+    refused = editor_client.post(url, {"change_kind": "correction", "note": "", "revision": reviewed})
     assert refused.status_code == 200 and "note" in refused.context["form"].errors
-    editor_client.post(url, {"change_kind": "correction", "note": "Fixed the figure."})
+    editor_client.post(url, {"change_kind": "correction", "note": "Fixed the figure.", "revision": reviewed})
     briefing.refresh_from_db()
     assert briefing.live_revision == briefing.latest_revision
     change = briefing.state_changes.filter(action="published").first()
@@ -246,7 +247,7 @@ def test_a_first_publication_can_be_scheduled_from_the_admin(editor_client, clie
     briefing = make_briefing(title="Embargoed")
     url = reverse("admin:briefings_briefing_publish", args=[briefing.pk])
     go_live = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    editor_client.post(url, {"publish_at": go_live, "note": ""})
+    editor_client.post(url, {"publish_at": go_live, "note": "", "revision": briefing.latest_revision_id})
     briefing.refresh_from_db()
     assert briefing.is_scheduled
     assert briefing.state_changes.filter(action="scheduled").exists()
@@ -407,3 +408,41 @@ def test_the_audit_trail_filters_by_date(editor_client):
     assert [change.action for change in recent] == ["published"]
     older = editor_client.get(trail, {"date": "2021"}).context["cl"].result_list
     assert [change.action for change in older] == ["created"]
+
+
+def test_authors_see_only_the_audit_trail_of_their_own_briefings(client):
+    """Reproduces the report that an author read others' unpublished titles and notes in the trail."""
+    author, other = make_user("aiko", group="Authors"), make_user("omar", group="Authors")
+    mine = make_briefing(title="My draft", by=author)
+    theirs = make_briefing(title="Secret merger plans", by=other)
+    publishing.submit_for_review(theirs, by=other, note="Embargoed until the summit")
+    client.force_login(author)
+    trail = client.get(reverse("admin:briefings_statechange_changelist"))
+    assert trail.status_code == 200
+    assert {change.briefing for change in trail.context["cl"].result_list} == {mine}
+    assert "Secret merger plans" not in trail.text and "Embargoed" not in trail.text and "omar" not in trail.text
+    theirs_entry = theirs.state_changes.first()
+    assert client.get(reverse("admin:briefings_statechange_change", args=[theirs_entry.pk])).status_code == 302
+
+
+def test_only_editors_move_a_published_briefing_and_its_old_address_redirects(editor_client):
+    """Reproduces the report that an author moved a live briefing's address without publishing."""
+    author = make_user("aiko", group="Authors")
+    briefing = make_briefing(title="Cable security", by=author, publish=True)
+    url = reverse("admin:briefings_briefing_change", args=[briefing.pk])
+    author_client, client = Client(), Client()
+    author_client.force_login(author)
+    assert 'name="slug"' not in author_client.get(url).text
+    author_client.post(url, briefing_form_data(briefing, slug="secret-new-address"))
+    briefing.refresh_from_db()
+    assert briefing.slug == "cable-security"
+
+    assert "/briefings/cable-security/" in client.get("/sitemap-briefings.xml").text  # now cached
+    response = editor_client.post(url, briefing_form_data(briefing, slug="undersea-cable-security"))
+    assert response.status_code == 302
+    briefing.refresh_from_db()
+    assert briefing.slug == "undersea-cable-security"
+    moved = briefing.state_changes.get(action="moved")
+    assert moved.by == editor_client.user and moved.note == "From cable-security"
+    assert client.get("/briefings/cable-security/")["Location"] == "/briefings/undersea-cable-security/"
+    assert "/briefings/undersea-cable-security/" in client.get("/sitemap-briefings.xml").text
