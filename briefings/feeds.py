@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from .addresses import redirects_retired_slugs
 from .models import Author, Briefing, Region, StateChange, Theme
@@ -68,7 +69,8 @@ class BriefingFeed(Feed):
         return briefing.live_revision.title
 
     def item_description(self, briefing: Briefing) -> str:
-        return briefing.live_revision.standfirst
+        # RSS descriptions and Atom summaries are HTML to a feed reader; the standfirst is plain text.
+        return escape(briefing.live_revision.standfirst)
 
     def item_link(self, briefing: Briefing) -> str:
         return briefing.get_absolute_url()
@@ -157,7 +159,7 @@ class CorrectionsFeed(Feed):
         return f"{label}: {change.briefing.live_revision.title}"
 
     def item_description(self, change: StateChange) -> str:
-        return change.note
+        return escape(change.note)
 
     def item_link(self, change: StateChange) -> str:
         change.revision.briefing = change.briefing

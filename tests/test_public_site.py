@@ -522,3 +522,18 @@ def test_each_public_page_runs_a_fixed_number_of_queries(client, django_assert_n
                 assert client.get(url).status_code == 200, url
             with django_assert_num_queries(0, info=f"{url} again"):
                 assert client.get(url).status_code == 200, url
+
+
+def test_an_old_address_never_redirects_to_one_the_public_cannot_see(client):
+    """Reproduces the report that a draft's new, secret slug leaked through its old address's redirect."""
+    draft = make_briefing(title="Old title")
+    draft.slug = "secret-merger-plans"
+    draft.save()
+    response = client.get("/briefings/old-title/")
+    assert response.status_code == 404 and "secret" not in response.text
+    briefing = make_briefing(title="Published then pulled", publish=True)
+    briefing.slug = "pulled-under-a-new-name"
+    briefing.save()
+    assert client.get("/briefings/published-then-pulled/").status_code == 301
+    publishing.unpublish(briefing, by=None)
+    assert client.get("/briefings/published-then-pulled/").status_code == 404
