@@ -8,7 +8,40 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve test lint format check-deploy bench-search bench-serving clean
+.PHONY: install run serve test lint format check-deploy bench-search bench-serving clean debian-run debian-test
+
+# Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index) and a
+# Python with venv; the tests also drive Chromium, start a Redis server and fetch axe-core with npm.
+# As root the missing ones are installed; otherwise the one command to run is printed. A package counts
+# as present when dpkg has it or a command of its name is on the PATH (npm may come with Node.js).
+RUN_PACKAGES = postgresql postgresql-PG_MAJOR-rum python3-venv
+TEST_PACKAGES = $(RUN_PACKAGES) chromium redis-server npm fonts-dejavu-core
+
+define ensure_debian_packages
+	@major=$$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1); \
+	missing=$$(for package in $(1); do \
+		package=$$(echo "$$package" | sed "s/PG_MAJOR/$${major:-15}/"); \
+		dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "ok installed" \
+			|| command -v "$$package" >/dev/null || echo "$$package"; \
+	done | tr '\n' ' '); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "Missing Debian packages. Run this as root, then try again:"; \
+			echo "  apt-get update && apt-get install -y --no-install-recommends $$missing"; exit 1; \
+		fi; \
+		echo "Installing $$missing…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+# PostgreSQL first: the RUM extension's package is named after the server's major version.
+debian-run:
+	$(call ensure_debian_packages,postgresql)
+	$(call ensure_debian_packages,$(RUN_PACKAGES))
+
+debian-test:
+	$(call ensure_debian_packages,postgresql)
+	$(call ensure_debian_packages,$(TEST_PACKAGES))
 
 install: $(VENV)/.installed $(AXE)
 
@@ -22,7 +55,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: $(VENV)/.installed
+run: debian-run $(VENV)/.installed
 	DEBUG=$${DEBUG:-true} $(DB) sh -c '\
 		$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_demo --port $(PORT) && \
@@ -37,7 +70,7 @@ SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" \
 	SECURE_COOKIES="$${SECURE_COOKIES:-false}" \
 	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"
 
-serve: $(VENV)/.installed var/secret-key
+serve: debian-run $(VENV)/.installed var/secret-key
 	$(SERVE_ENV) DEBUG=false PORT=$(PORT) $(DB) sh -c '\
 		$(PY) manage.py migrate --noinput -v0 && \
 		$(PY) manage.py collectstatic --noinput -v0 && \
@@ -49,7 +82,7 @@ var/secret-key:
 	mkdir -p var
 	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-test: install lint
+test: debian-test install lint
 	$(DB) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
