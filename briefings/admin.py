@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, Min, OuterRef
 from django.db.models.functions import Now
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -495,7 +495,9 @@ class BriefingAdmin(admin.ModelAdmin):
         return patterns + super().get_urls()
 
     def briefing_or_404(self, request, pk, *, permission="change") -> Briefing:
-        briefing = get_object_or_404(self.get_queryset(request), pk=pk)
+        briefing = self.get_object(request, pk)  # None for an id that is not one, as for one not found
+        if briefing is None:
+            raise Http404("No such briefing.")
         allowed = {
             "view": self.has_view_permission(request, briefing),
             "change": self.has_change_permission(request, briefing),

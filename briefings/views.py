@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import replace
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from functools import wraps
 from pathlib import Path
 
@@ -320,13 +320,20 @@ class SeriesDetailView(TagListView):
         return super().get_context_data(series=self.series, **kwargs)
 
 
+def valid_year(year: int) -> int:
+    """A year the calendar can hold; nothing was published outside it."""
+    if not MINYEAR <= year <= MAXYEAR:
+        raise Http404("No briefings were published in that year.")
+    return year
+
+
 class ArchiveView(TagListView):
     """Briefings first published in a year, or in one month of it."""
 
     template_name = "briefings/archive_period.html"
 
     def get_briefings(self):
-        year, month = self.kwargs["year"], self.kwargs.get("month")
+        year, month = valid_year(self.kwargs["year"]), self.kwargs.get("month")
         briefings = Briefing.objects.listed().filter(published_at__year=year)
         if month is None:
             return briefings
@@ -386,7 +393,7 @@ class SearchView(ListView):
     @cached_property
     def year(self) -> int | None:
         try:
-            return int(self.request.GET["year"]) if self.request.GET.get("year") else None
+            return valid_year(int(self.request.GET["year"])) if self.request.GET.get("year") else None
         except ValueError as error:
             raise Http404("The year is a number.") from error
 
@@ -533,7 +540,11 @@ def media_file(request, path: str):
     root = Path(settings.MEDIA_ROOT).resolve()
     file_path = (root / path).resolve()
     content_type = MEDIA_TYPES.get(file_path.suffix.lower())
-    if content_type is None or not file_path.is_relative_to(root) or not file_path.is_file():
+    try:
+        is_served = content_type is not None and file_path.is_relative_to(root) and file_path.is_file()
+    except OSError:  # a name longer than the file system allows, for one
+        is_served = False
+    if not is_served:
         raise Http404("No such image.")
     response = FileResponse(file_path.open("rb"), content_type=content_type)
     response["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -1,0 +1,24 @@
+"""Requests no page can answer are refused before any view reads them."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+class RejectNullBytesMiddleware:
+    """A NUL byte in an address or a query string is never meaningful, and PostgreSQL and the file
+    system refuse it deep inside a view: answer 400 at the door instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", "") or has_null_byte(request):
+            return render(request, "400.html", {"message": "The address holds a character no page uses."}, status=400)
+        return self.get_response(request)
+
+
+def has_null_byte(request: HttpRequest) -> bool:
+    """The query string, decoded: %00 becomes a NUL only once it is read."""
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
