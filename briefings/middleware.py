@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 
 class RejectNullBytesMiddleware:
@@ -22,3 +24,18 @@ class RejectNullBytesMiddleware:
 def has_null_byte(request: HttpRequest) -> bool:
     """The query string, decoded: %00 becomes a NUL only once it is read."""
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """The admin runs Django's scripts and the Markdown editor's, which fetch the live preview; every
+    other page keeps the site's policy, which allows no script at all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = reverse("admin:index")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(self.admin_prefix):
+            response._csp_update = settings.ADMIN_CONTENT_SECURITY_POLICY
+        return response

@@ -1,9 +1,12 @@
 """Settings for Briefings, read from the environment with safe production defaults."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,12 +43,16 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "markdownx",
+    "axes",
     "briefings",
 ]
 
 MIDDLEWARE = [
     "briefings.middleware.RejectNullBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "briefings.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "briefings.caching.PublicPageCacheMiddleware",  # before sessions: a cached page needs none of what follows
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "briefings.urls"
@@ -158,6 +166,45 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_flag("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_PROXY_COUNT = 1  # the client's address is the one the proxy saw
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Public pages run no script: they may load styles, images and fonts from this site (and images from the
+# media host) and nothing else. The admin adds its own scripts and the editor's preview requests
+# (briefings.middleware). Set MEDIA_ORIGIN when media are served from another host.
+MEDIA_ORIGINS = env_list("MEDIA_ORIGIN") or [
+    f"https://{os.environ['MEDIA_CUSTOM_DOMAIN']}" if os.environ.get("MEDIA_CUSTOM_DOMAIN") else "",
+    "{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)) if urlsplit(MEDIA_URL).netloc else "",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "style-src": [SELF],
+        "img-src": [SELF, *filter(None, MEDIA_ORIGINS)],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+ADMIN_CONTENT_SECURITY_POLICY = {"script-src": [SELF], "connect-src": [SELF], "img-src": ["data:"]}
+# Features no page here uses, refused for any script that might run on it.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "publickey-credentials-get", "usb", "browsing-topics",
+    )
+}  # fmt: skip
+
+# Admin logins: after AXES_FAILURE_LIMIT wrong passwords for a username, or from one client, both are
+# locked out for the cool-off time; `manage.py axes_reset` (or axes_reset_username NAME) lifts it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
 
 LOGGING = {
     "version": 1,

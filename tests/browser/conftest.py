@@ -45,6 +45,19 @@ def page(browser):
 
 
 @pytest.fixture
+def csp_violations(page) -> list[str]:
+    """What the page's Content-Security-Policy refused, as Chromium reports it."""
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
+@pytest.fixture
 def screenshot(page, request):
     ARTIFACTS.mkdir(exist_ok=True)
 

@@ -22,7 +22,7 @@ def choose(page, field: str, search: str, option: str) -> None:
     page.locator(".select2-results__option", has_text=option).first.click()
 
 
-def test_editor_writes_publishes_revises_compares_and_restores(live_server, page, screenshot):
+def test_editor_writes_publishes_revises_compares_and_restores(live_server, page, screenshot, csp_violations):
     call_command("load_demo", stdout=io.StringIO(), stderr=io.StringIO())
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "editor")
@@ -76,3 +76,4 @@ def test_editor_writes_publishes_revises_compares_and_restores(live_server, page
     expect(page.locator("#id_body")).to_have_value(re.compile("Japan now shares what it sees"))
     briefing.refresh_from_db()
     assert briefing.latest_revision.number == 3 and briefing.body == BODY
+    assert csp_violations == [], "the admin and its Markdown editor keep to their Content-Security-Policy"
