@@ -9,6 +9,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
@@ -23,17 +26,16 @@ def reencode_image(data: bytes) -> tuple[bytes, str]:
     decompression bomb are all refused. Re-encoding drops anything smuggled beside the pixels.
     """
     if len(data) > settings.IMAGE_UPLOAD_MAX_BYTES:
-        limit = settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(f"The image is larger than {limit} MB.")
+        raise too_large()
     try:
         with Image.open(io.BytesIO(data)) as probe:
             detected = probe.format
+            if probe.width * probe.height > settings.IMAGE_UPLOAD_MAX_PIXELS:
+                raise too_many_pixels(probe.width, probe.height)
             probe.verify()
         if detected not in ACCEPTED_FORMATS:
             raise ValidationError("Only JPEG, PNG, GIF and WebP images can be uploaded.")
         with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > settings.IMAGE_UPLOAD_MAX_PIXELS:
-                raise ValidationError("The image has too many pixels.")
             image.load()
             output_format, extension = ACCEPTED_FORMATS[detected]
             if output_format == "JPEG" and image.mode not in ("RGB", "L"):
@@ -42,9 +44,49 @@ def reencode_image(data: bytes) -> tuple[bytes, str]:
                 image = image.convert("RGBA")
             encoded = io.BytesIO()
             image.save(encoded, format=output_format, quality=88)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:  # Pillow's own bound, met before ours can be read
+        raise too_many_pixels() from error
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValidationError("The file is not a readable image.") from error
     return encoded.getvalue(), extension
+
+
+def too_large() -> ValidationError:
+    return ValidationError(f"The image is larger than {filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)}.")
+
+
+def too_many_pixels(width: int | None = None, height: int | None = None) -> ValidationError:
+    size = f" ({width:,} × {height:,})" if width else ""
+    limit = settings.IMAGE_UPLOAD_MAX_PIXELS / 1_000_000
+    return ValidationError(f"The image has too many pixels{size}: at most {limit:g} megapixels. Scale it down.")
+
+
+class OversizedUpload(UploadedFile):
+    """Stands in for an uploaded file that passed the size limit: its bytes were dropped as they came."""
+
+    def __init__(self, name: str, content_type: str, size: int):
+        super().__init__(io.BytesIO(), name, content_type, size)
+
+    def read(self, *args) -> bytes:
+        raise too_large()
+
+
+class CappedUploadHandler(FileUploadHandler):
+    """Keeps no more of an uploaded file than IMAGE_UPLOAD_MAX_BYTES: past it, the rest of the file is
+    read from the request and dropped, and the form gets an `OversizedUpload` to refuse."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        return None if self.received > settings.IMAGE_UPLOAD_MAX_BYTES else raw_data
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if self.received > settings.IMAGE_UPLOAD_MAX_BYTES:
+            return OversizedUpload(self.file_name, self.content_type, self.received)
+        return None
 
 
 def store_image(data: bytes, *, folder: str) -> str:

@@ -68,8 +68,10 @@ def parse_briefing_file(path: Path) -> BriefingFile:
         header, separator, body = text[4:].partition("\n---")
         if not separator or body.strip():
             raise BriefingFileError("front matter is not closed by a line of three dashes")
+    if len(header) > FRONT_MATTER_MAX_CHARS:
+        raise BriefingFileError(f"the front matter is over the limit of {FRONT_MATTER_MAX_CHARS:,} characters")
     try:
-        data = yaml.safe_load(header) or {}
+        data = load_front_matter(header) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
@@ -77,6 +79,39 @@ def parse_briefing_file(path: Path) -> BriefingFile:
     if not isinstance(data, dict):
         raise BriefingFileError("the front matter must be a set of `key: value` lines")
     return briefing_file_from(data, body.lstrip("\n"), path.parent)
+
+
+# Front matter is a dozen short values: anything far bigger is a mistake or an attack, refused before
+# PyYAML builds it (an aliased value can expand to gigabytes; deep nesting exhausts the stack).
+FRONT_MATTER_MAX_CHARS = 64 * 1024
+FRONT_MATTER_MAX_DEPTH = 4
+FRONT_MATTER_MAX_NODES = 2_000
+NAMES_MAX = 50  # authors, themes or regions in one file
+NAME_MAX_CHARS = 120
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with no aliases, and bounds on nesting and size."""
+
+    def compose_document(self):
+        self.depth, self.nodes = 0, 0
+        return super().compose_document()
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise BriefingFileError("YAML aliases (*name) are not allowed in the front matter")
+        self.depth, self.nodes = self.depth + 1, self.nodes + 1
+        if self.depth > FRONT_MATTER_MAX_DEPTH:
+            raise BriefingFileError("the front matter nests too deep: values are text, dates or lists of names")
+        if self.nodes > FRONT_MATTER_MAX_NODES:
+            raise BriefingFileError(f"the front matter holds over {FRONT_MATTER_MAX_NODES:,} values")
+        node = super().compose_node(parent, index)
+        self.depth -= 1
+        return node
+
+
+def load_front_matter(header: str):
+    return yaml.load(header, Loader=FrontMatterLoader)
 
 
 def briefing_file_from(data: dict, body: str, folder: Path) -> BriefingFile:
@@ -96,6 +131,8 @@ def briefing_file_from(data: dict, body: str, folder: Path) -> BriefingFile:
         hero_image = (folder / text_value(data, "hero_image")).resolve()
         if not text_value(data, "hero_alt"):
             raise BriefingFileError("hero_alt is required when hero_image is given")
+        if not hero_image.is_relative_to(folder.resolve()):
+            raise BriefingFileError("hero_image must be a file inside the folder being imported")
         if not hero_image.is_file():
             raise BriefingFileError(f"hero_image {text_value(data, 'hero_image')} does not exist")
     return BriefingFile(
@@ -134,7 +171,12 @@ def list_value(data: dict, key: str) -> list[str]:
     items = value if isinstance(value, list) else [value]
     if any(isinstance(item, (dict, list)) for item in items):
         raise BriefingFileError(f"{key} must be a list of names")
-    return [str(item).strip() for item in items if str(item).strip()]
+    names = [str(item).strip() for item in items if str(item).strip()]
+    if len(names) > NAMES_MAX:
+        raise BriefingFileError(f"{key} lists {len(names):,} names; at most {NAMES_MAX} are allowed")
+    if any(len(name) > NAME_MAX_CHARS for name in names):
+        raise BriefingFileError(f"a name in {key} is over {NAME_MAX_CHARS} characters")
+    return names
 
 
 def date_value(data: dict, key: str) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 
@@ -24,6 +25,25 @@ class RejectNullBytesMiddleware:
 def has_null_byte(request: HttpRequest) -> bool:
     """The query string, decoded: %00 becomes a NUL only once it is read."""
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than any form here sends (an image and a briefing's text) by its
+    declared length, before a byte of it is read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            limit = filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)
+            message = f"What you sent is too large: an image may be at most {limit}."
+            return render(request, "400.html", {"message": message}, status=413)
+        return self.get_response(request)
 
 
 class AdminContentSecurityPolicyMiddleware:

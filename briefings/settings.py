@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "briefings.middleware.RejectNullBytesMiddleware",
+    "briefings.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -223,6 +224,13 @@ MARKDOWNX_SERVER_CALL_LATENCY = 400
 BRIEFING_BODY_MAX_CHARS = int(os.environ.get("BRIEFING_BODY_MAX_CHARS", "200000"))
 IMAGE_UPLOAD_MAX_BYTES = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 IMAGE_UPLOAD_MAX_PIXELS = int(os.environ.get("IMAGE_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# A request may carry one image and a briefing's text (four bytes a character at most) besides.
+REQUEST_MAX_BYTES = IMAGE_UPLOAD_MAX_BYTES + 4 * BRIEFING_BODY_MAX_CHARS + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "briefings.images.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 PREVIEW_LINK_MAX_AGE_DAYS = int(os.environ.get("PREVIEW_LINK_MAX_AGE_DAYS", "7"))
 SITE_NAME = os.environ.get("SITE_NAME", "Briefings")
 

@@ -1,12 +1,16 @@
 """The Markdown editor's preview and upload endpoints answer only staff who may write briefings."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
+from briefings.images import CappedUploadHandler
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +108,49 @@ def test_the_media_folder_serves_nothing_but_images(client, settings, path):
     (settings.MEDIA_ROOT / "uploads").mkdir(exist_ok=True)
     (settings.MEDIA_ROOT / "uploads" / "page.html").write_text("<script>alert(1)</script>")
     assert client.get(path).status_code == 404
+
+
+def test_an_upload_declared_larger_than_any_form_is_refused_before_it_is_read(client, settings):
+    """Reproduces the report that a 300 MB upload was read into a worker's memory before the size check."""
+    client.force_login(make_user())
+    declared = settings.REQUEST_MAX_BYTES + 1
+    response = client.post(UPLOAD, {"image": io.BytesIO(b"tiny")}, CONTENT_LENGTH=str(declared))
+    assert response.status_code == 413 and "too large" in response.text
+
+
+def test_an_upload_past_the_limit_is_dropped_as_it_streams_and_refused(client, settings):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 64 * 1024
+    client.force_login(make_user())
+    response = upload(client, b"\x89PNG" + b"\x00" * (settings.IMAGE_UPLOAD_MAX_BYTES * 4), "big.png", "image/png")
+    assert response.status_code == 400 and "larger than" in response.json()["image"][0]
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares its size and holds no pixels: enough for the size check to read."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [7_000, 20_000])
+def test_an_image_with_too_many_pixels_is_refused_as_such(client, side):
+    """Reproduces the report that a 20000×20000 PNG was refused as "not a readable image"."""
+    client.force_login(make_user())
+    response = upload(client, png_header(side, side), "huge.png", "image/png")
+    assert response.status_code == 400
+    assert "too many pixels" in response.json()["image"][0] and "megapixels" in response.json()["image"][0]
+
+
+def test_the_upload_handler_keeps_nothing_past_the_limit(settings):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 1000
+    handler = CappedUploadHandler()
+    handler.new_file("image", "big.png", "image/png", None)
+    kept = [handler.receive_data_chunk(b"x" * 400, start) for start in range(0, 4000, 400)]
+    assert [len(chunk) for chunk in kept if chunk] == [400, 400] and kept[2:] == [None] * 8
+    stand_in = handler.file_complete(4000)
+    assert stand_in.size == 4000
+    with pytest.raises(ValidationError, match="larger than 1000"):
+        stand_in.read()

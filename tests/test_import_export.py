@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from PIL import Image
 
 from briefings.models import Author, Briefing, Region, Series, StateChange, Theme
@@ -76,7 +77,7 @@ def test_without_publish_briefings_arrive_as_drafts(tmp_path):
     write(
         tmp_path,
         "a.md",
-        GOOD.replace("hero_image: images/dish.png\n", "").replace("hero_alt: Satellite dish at dusk\n", ""),
+        WITHOUT_IMAGE,
     )
     run_import(tmp_path)
     briefing = Briefing.objects.get()
@@ -207,3 +208,54 @@ def test_a_malformed_language_tag_is_refused(tmp_path):
         call_command("import_briefings", str(tmp_path), stdout=io.StringIO(), stderr=err)
     assert "language: Use a BCP 47 tag" in err.getvalue()
     assert not Briefing.objects.exists()
+
+
+WITHOUT_IMAGE = GOOD.replace("hero_image: images/dish.png\n", "").replace("hero_alt: Satellite dish at dusk\n", "")
+HOSTILE_FRONT_MATTER = {
+    "deep.md": ("title: Deep\nregions: " + "[" * 20_000 + "]" * 20_000, "nests too deep"),
+    "laughs.md": (
+        "title: Laughs\n"
+        + "\n".join(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}" if n else '"lol"'] * 10) + "]" for n in range(10))
+        + "\npublished: *l9",
+        "aliases",
+    ),
+    "crowd.md": ("title: Crowd\nauthors: [" + ", ".join(f"Author {n}" for n in range(1_000)) + "]", "at most 50"),
+    "long-name.md": ("title: Long\nthemes: [" + "x" * 5_000 + "]", "over 120 characters"),
+    "escape.md": ("title: Escape\nhero_image: ../outside.png\nhero_alt: An image", "inside the folder"),
+    "huge.md": ("title: Huge\nstandfirst: " + "word " * 20_000, "front matter is over the limit"),
+}
+
+
+def test_hostile_front_matter_is_refused_file_by_file_and_the_import_goes_on(tmp_path):
+    """Reproduces the reports: deep nesting aborted the whole command, an aliased value used 2.5 GB,
+    5,000 names made 5,000 authors, and a hero image could be read from outside the folder."""
+    folder = tmp_path / "in"
+    for name, (front_matter, _) in HOSTILE_FRONT_MATTER.items():
+        write(folder, name, f"---\n{front_matter}\n---\nBody.\n")
+    write_image(tmp_path, "outside.png")
+    write(folder, "zz-good.md", WITHOUT_IMAGE)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="6 of 7 files were refused"):
+        call_command("import_briefings", str(folder), stdout=io.StringIO(), stderr=err)
+    lines = [line for line in err.getvalue().splitlines() if line.startswith("refused")]
+    assert len(lines) == len(HOSTILE_FRONT_MATTER)
+    for name, (_, reason) in HOSTILE_FRONT_MATTER.items():
+        assert any(line.startswith(f"refused {name}:") and reason in line for line in lines), name
+    assert list(Briefing.objects.values_list("slug", flat=True)) == ["japan-space-intelligence-ukraine-part-2"]
+    assert Author.objects.count() == 2
+
+
+def test_a_database_failure_names_the_file_it_was_on(tmp_path):
+    write(tmp_path, "a-first.md", WITHOUT_IMAGE)
+    write(tmp_path, "b-doomed.md", "---\ntitle: Doomed\n---\nBody.\n")
+    with connection.cursor() as cursor:  # the database refuses this one row, as a full disk would every row
+        cursor.execute(
+            "CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.slug = 'doomed' THEN RAISE EXCEPTION 'could not extend file: No space left on device'; END IF; "
+            "RETURN NEW; END $$; "
+            "CREATE TRIGGER refuse_doomed BEFORE INSERT ON briefings_briefing "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_doomed()"
+        )
+    with pytest.raises(CommandError, match=r"failed while importing b-doomed\.md.*1 file\(s\) before it were"):
+        run_import(tmp_path)
+    assert not Briefing.objects.filter(slug="doomed").exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -85,6 +86,12 @@ EXPECTED: dict[str, dict[str, int]] = {
         for view in ("changelist", "add", "history", "delete", "change")
     },
     "admin:auth_user_password_change": SUPERUSERS,
+    # Sign-in throttling records (django-axes): superusers only, and written by axes alone.
+    **{
+        f"admin:axes_{model}_{view}": NOBODY if view == "add" else SUPERUSERS
+        for model in ("accessattempt", "accesslog", "accessfailurelog")
+        for view in ("changelist", "add", "history", "delete", "change")
+    },
     # Tags: everyone on the desk sees them; editors manage them.
     **{f"admin:briefings_{model}_changelist": STAFF_ONLY for model in ("theme", "region", "author", "series")},
     **{f"admin:briefings_{model}_change": STAFF_ONLY for model in ("theme", "region", "author", "series")},
@@ -167,8 +174,11 @@ def address(name: str, pattern: URLPattern, site: dict, briefing: Briefing) -> s
         "statechange": briefing.state_changes.first(),
         "user": site["users"]["author"],
         "group": site["users"]["author"].groups.first(),
+        "accessattempt": AccessAttempt.objects.create(username="x", failures_since_start=1),
+        "accesslog": AccessLog.objects.create(username="x"),
+        "accessfailurelog": AccessFailureLog.objects.create(username="x"),
     }
-    model = re.match(r"admin:(?:auth|briefings)_([a-z]+)_", name)
+    model = re.match(r"admin:(?:auth|briefings|axes)_([a-z]+)_", name)
     values = {
         "slug": own.slug if name.startswith("briefings:briefing") else slug_for(name, site),
         "theme": site["theme"].slug,

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from briefings.interchange import BriefingFileError, import_briefing_file
@@ -28,6 +29,12 @@ class Command(BaseCommand):
                 counts["refused"] += 1
                 progress.write(f"refused {path.name}: {error}", file=self.stderr._out)
                 continue
+            except DatabaseError as error:
+                done = counts["created"] + counts["updated"] + counts["unchanged"]
+                raise CommandError(
+                    f"The database failed while importing {path.name}; nothing of that file was written, "
+                    f"{done} file(s) before it were. Run the import again once it is back. ({error})".strip()
+                ) from error
             counts[result.outcome] += 1
             if result.dropped_markup:
                 dropped = "; ".join(result.dropped_markup)
