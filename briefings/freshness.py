@@ -27,11 +27,12 @@ import psycopg
 import redis
 from django.conf import settings
 from django.core.cache import cache as default_cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from . import beacon
 from .models import Author, Briefing, PublicContentVersion, Region, Series, Theme
 
 Value = TypeVar("Value")
@@ -66,13 +67,15 @@ LISTEN_RETRY_SECONDS = 30
 
 
 def public_content_changed() -> None:
-    """Call inside the transaction that changes what readers see: every worker hears of it on commit."""
+    """Call inside the transaction that changes what readers see: on commit, before the change's own
+    request answers, the beacon says so to every worker's next request; NOTIFY tells the listeners too."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {VERSION_TABLE} (id, number, changed_at) VALUES (1, 1, statement_timestamp()) "
             f"ON CONFLICT (id) DO UPDATE SET number = {VERSION_TABLE}.number + 1, changed_at = statement_timestamp(); "
             f"NOTIFY {CHANNEL}"
         )
+    transaction.on_commit(beacon.signal)
     WATCHER.forget()
 
 
@@ -104,9 +107,11 @@ class Watcher:
     """This process's knowledge of the public state, kept until the database says it changed.
 
     A connection of its own LISTENs for the notice every change sends on commit; looking for a notice
-    is a poll of its socket, so a page served from the cache costs no query. The state is read again
-    when a notice has come, when a scheduled briefing is about to go live, after anything this
-    process changed itself, and on every request while the listening connection is down.
+    is a poll of its socket, and a look at the beacon (briefings/beacon.py) shows whether a change was
+    committed since, so a page served from the cache costs no query. The state is read again when a
+    notice has come or the beacon holds a value this process has not seen, when a scheduled briefing
+    is about to go live, after anything this process changed itself, and on every request while
+    either cannot be read.
     """
 
     def __init__(self):
@@ -115,6 +120,7 @@ class Watcher:
         self.listener = None
         self.listen_again_at = 0.0
         self.known = None  # (PublicState, next go-live)
+        self.beacon_seen: int | None = None
 
     def forget(self) -> None:
         self.known = None
@@ -130,13 +136,21 @@ class Watcher:
         with self.lock:
             if self.process != os.getpid():  # a forked worker starts afresh
                 self.process, self.listener, self.known = os.getpid(), None, None
-            if not self.has_no_notice():
+            has_changed = self.beacon_has_changed()  # before the notice: a notice must not skip a look
+            if not self.has_no_notice() or has_changed:
                 self.known = None
             if self.known and self.known[1] and timezone.now() >= self.known[1] - GO_LIVE_MARGIN:
                 self.known = None
             if self.known is None or self.listener is None:
                 self.known = read_public_state()
             return self.known[0]
+
+    def beacon_has_changed(self) -> bool:
+        """Whether a change was committed since the last look, its notice perhaps still on the way."""
+        value = beacon.read()
+        has_changed = value is None or value != self.beacon_seen
+        self.beacon_seen = value
+        return has_changed
 
     def has_no_notice(self) -> bool:
         """Whether the listening connection is up and nothing came on it since the last look."""

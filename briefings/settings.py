@@ -236,7 +236,10 @@ SITE_NAME = os.environ.get("SITE_NAME", "Briefings")
 
 # Cached work is keyed by the public content token (briefings/freshness.py), so any backend is safe;
 # Redis lets every worker and machine share what one of them worked out.
-if os.environ.get("REDIS_URL"):
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Without Redis, workers on one machine learn of a change at once from a file in this folder.
+FRESHNESS_BEACON_DIR = Path(os.environ.get("FRESHNESS_BEACON_DIR", BASE_DIR / "var" / "freshness"))
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -5,10 +5,10 @@ import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from briefings import freshness, publishing
+from briefings import beacon, freshness, publishing
 from briefings.models import Briefing, Region, Series
 from tests.helpers import edit, make_author, make_briefing, make_theme, publish_soon, region, wait_until
 
@@ -135,3 +135,31 @@ def test_without_a_listening_connection_every_request_asks_the_database(monkeypa
     for _ in range(3):
         with django_assert_num_queries(1):
             freshness.public_state()
+
+
+def test_a_change_whose_notice_has_not_arrived_is_seen_at_the_next_request():
+    """Reproduces the report of stale pages 7-29 ms after a publish answered: the other worker had not
+    heard the NOTIFY yet. The change's number on the beacon is enough, notice or not."""
+    before = freshness.public_state().token  # listening, and the state known
+    parameters = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    with psycopg.connect(**parameters, autocommit=True) as other_worker:  # a change whose notice is late
+        number = other_worker.execute(
+            f"INSERT INTO {freshness.VERSION_TABLE} (id, number) VALUES (1, 1) "
+            f"ON CONFLICT (id) DO UPDATE SET number = {freshness.VERSION_TABLE}.number + 1 RETURNING number"
+        ).fetchone()[0]
+    beacon.signal()
+    assert freshness.public_state().token != before
+    assert freshness.public_state().token.split(":")[1] == str(number)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_beacon_signals_on_commit_and_never_for_a_rollback():
+    committed = beacon.read()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        freshness.public_content_changed()
+        raise RuntimeError("the publish fails")
+    assert beacon.read() == committed
+    with transaction.atomic():
+        freshness.public_content_changed()
+        assert beacon.read() == committed  # not before the commit
+    assert beacon.read() != committed
