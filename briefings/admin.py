@@ -703,7 +703,11 @@ class BriefingAdmin(admin.ModelAdmin):
         self.editor_endpoint_allowed(request)
         if request.method != "POST":
             return HttpResponse(status=405)
-        return HttpResponse(render_markdown(request.POST.get("content", "")).html)
+        content = request.POST.get("content", "")
+        if len(content) > settings.BRIEFING_BODY_MAX_CHARS:
+            message = f"The text is longer than {settings.BRIEFING_BODY_MAX_CHARS:,} characters; nothing to preview."
+            return HttpResponse(format_html("<p><strong>{}</strong></p>", message), status=400)
+        return HttpResponse(render_markdown(content).html)
 
     def markdown_upload(self, request):
         self.editor_endpoint_allowed(request)

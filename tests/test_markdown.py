@@ -1,4 +1,10 @@
+import threading
+
+import pytest
+from django.urls import reverse
+
 from briefings.markdown import render_markdown
+from tests.helpers import make_user
 
 
 def test_footnotes_tables_heading_anchors_and_smart_quotes():
@@ -32,3 +38,47 @@ def test_event_attributes_are_removed_and_reported():
 
 def test_clean_markdown_reports_nothing():
     assert render_markdown("## Fine\n\n*Plain* text with a [link](https://example.org).").dropped == []
+
+
+PATHOLOGICAL = {
+    "brackets": "[" * 100_000,
+    "unclosed links": "[a](" * 25_000,
+    "emphasis runs": "*a _b " * 20_000,
+    "underscores": "_" * 100_000,
+    "backticks": "`" * 100_000,
+    "nested lists": "".join("  " * depth + "- item\n" for depth in range(500)),
+    "nested quotes": ">" * 5_000 + " deep\n",
+    "quotes and lists": "> - " * 2_000 + "deep\n",
+    "long link references": "\n".join(f"[r{n}]: https://example.org/{n}" for n in range(10_000))
+    + "\n\n"
+    + " ".join(f"[r{n}]" for n in range(10_000)),
+    "raw html": "<a " * 30_000,
+    "footnotes": "".join(f"x[^{n}] " for n in range(5_000)) + "\n\n" + "".join(f"[^{n}]: n\n" for n in range(5_000)),
+}
+
+
+def render_in_time(text: str, seconds: float = 10.0):
+    """The rendering, or a failure if it takes longer than any text of this length should."""
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("rendered", render_markdown(text)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"{len(text):,} characters took over {seconds} s"
+    return result["rendered"]
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_pathological_input_renders_in_bounded_time(name):
+    """Reproduces the report that 100,000 brackets kept a worker busy for minutes and 500 nested lists gave
+    a 500: the renderer's time grows with the text's length, and deep nesting is cut, not followed."""
+    rendered = render_in_time(PATHOLOGICAL[name])
+    assert rendered.html.strip()
+    assert rendered.html.count("<ul>") <= 50 and rendered.html.count("<blockquote>") <= 50
+
+
+@pytest.mark.django_db
+def test_the_preview_refuses_text_longer_than_a_briefing(client, settings):
+    settings.BRIEFING_BODY_MAX_CHARS = 1000
+    client.force_login(make_user())
+    response = client.post(reverse("admin:briefings_briefing_markdown_preview"), {"content": "x" * 1001})
+    assert response.status_code == 400 and "longer than" in response.text

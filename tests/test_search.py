@@ -159,10 +159,12 @@ HOSTILE = [
 
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_queries_get_a_normal_page(client, query):
+    """A NUL byte no keyboard types is refused at the door (400, see middleware.py); the rest is searched."""
     make_briefing(title="Drones", publish=True)
+    expected = 400 if "\x00" in query else 200
     response = client.get("/search/", {"q": query, "sort": "date"})
-    assert response.status_code == 200
-    assert client.get("/search/", {"q": query}).status_code == 200
+    assert response.status_code == expected
+    assert client.get("/search/", {"q": query}).status_code == expected
     assert Briefing.objects.count() == 1
 
 
