@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
-from . import freshness
+from . import freshness, outage
 
 SHAREABLE_STATUSES = {200, 301, 404, 410}
 
@@ -61,7 +62,12 @@ class PublicPageCacheMiddleware:
             response = self.get_response(request)
             add_never_cache_headers(response)
             return response
-        state = freshness.public_state()
+        try:
+            state = freshness.public_state()
+        except (DatabaseError, outage.DatabaseUnavailable) as error:
+            if not outage.is_unavailable(error):
+                raise
+            return self.get_response(request)  # nothing cached is known yet: the outage middleware answers
         key = freshness.cache_key(state, ("page", request.build_absolute_uri()))
         response = freshness.recall(key)
         if response is None:
@@ -109,6 +115,7 @@ def with_public_headers(response: HttpResponse, state: freshness.PublicState) ->
         max_age=settings.PUBLIC_MAX_AGE,
         s_maxage=settings.PUBLIC_S_MAXAGE,
         stale_while_revalidate=settings.PUBLIC_STALE_WHILE_REVALIDATE,
+        stale_if_error=settings.PUBLIC_STALE_IF_ERROR,
     )
 
 

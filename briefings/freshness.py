@@ -27,12 +27,12 @@ import psycopg
 import redis
 from django.conf import settings
 from django.core.cache import cache as default_cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from . import beacon
+from . import beacon, outage
 from .models import Author, Briefing, PublicContentVersion, Region, Series, Theme
 
 Value = TypeVar("Value")
@@ -120,6 +120,7 @@ class Watcher:
         self.listener = None
         self.listen_again_at = 0.0
         self.known = None  # (PublicState, next go-live)
+        self.last_read: PublicState | None = None
         self.beacon_seen: int | None = None
 
     def forget(self) -> None:
@@ -130,20 +131,35 @@ class Watcher:
         with self.lock:
             if self.listener is not None:
                 self.listener.close()
-            self.listener, self.known = None, None
+            self.listener, self.known, self.last_read = None, None, None
 
     def state(self) -> PublicState:
         with self.lock:
             if self.process != os.getpid():  # a forked worker starts afresh
-                self.process, self.listener, self.known = os.getpid(), None, None
+                self.process, self.listener, self.known, self.last_read = os.getpid(), None, None, None
+            if outage.BREAKER.is_open():
+                return self.as_last_read()
             has_changed = self.beacon_has_changed()  # before the notice: a notice must not skip a look
             if not self.has_no_notice() or has_changed:
                 self.known = None
             if self.known and self.known[1] and timezone.now() >= self.known[1] - GO_LIVE_MARGIN:
                 self.known = None
             if self.known is None or self.listener is None:
-                self.known = read_public_state()
+                try:
+                    self.known = read_public_state()
+                except DatabaseError as error:
+                    if not outage.is_unavailable(error):
+                        raise
+                    outage.BREAKER.failed(error)
+                    return self.as_last_read()
+                self.last_read = self.known[0]
             return self.known[0]
+
+    def as_last_read(self) -> PublicState:
+        """While the database is away: the state last read, under which the pages readers saw are cached."""
+        if self.last_read is None:
+            raise outage.DatabaseUnavailable("The database is away and this process has read nothing yet.")
+        return self.last_read
 
     def beacon_has_changed(self) -> bool:
         """Whether a change was committed since the last look, its notice perhaps still on the way."""
@@ -160,10 +176,16 @@ class Watcher:
             return False  # notices sent before it listened are lost: read the state
         try:
             readable, _, _ = select.select([self.listener.fileno()], [], [], 0)
-            return not readable or not list(self.listener.notifies(timeout=0))
+            if not readable:
+                return True
+            notices = list(self.listener.notifies(timeout=0))
         except (psycopg.Error, OSError, ValueError):
+            notices = None
+        if notices is None or self.listener.closed or self.listener.broken:  # the server went away
+            self.listener.close()
             self.listener = None
             return False
+        return not notices
 
     def listen(self) -> psycopg.Connection | None:
         parameters = connection.get_connection_params()

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "briefings.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "briefings.caching.PublicPageCacheMiddleware",  # before sessions: a cached page needs none of what follows
+    "briefings.outage.OutageMiddleware",  # while the database is away, what the cache cannot answer is a 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,7 +108,8 @@ default_database["CONN_HEALTH_CHECKS"] = env_flag("DATABASE_HEALTH_CHECKS")
 default_database.setdefault("OPTIONS", {})["pool"] = {
     "min_size": int(os.environ.get("DATABASE_POOL_MIN", "1")),
     "max_size": int(os.environ.get("DATABASE_POOL_MAX", "8")),
-    "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    # A worker's threads never outnumber its connections, so a wait means the database is unreachable.
+    "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "1")),
 }
 DATABASES = {"default": default_database}
 
@@ -210,8 +212,11 @@ AXES_RESET_ON_SUCCESS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"quiet_outage": {"()": "briefings.outage.QuietOutageFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["quiet_outage"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
+    # While the database is away the pool retries quietly; briefings.outage says it is away, and back.
+    "loggers": {"psycopg.pool": {"level": "ERROR"}},
 }
 
 # Markdown editing: django-markdownx renders its preview with our sanitising renderer,
@@ -260,3 +265,5 @@ else:
 PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "30"))
 PUBLIC_S_MAXAGE = int(os.environ.get("PUBLIC_S_MAXAGE", "60"))
 PUBLIC_STALE_WHILE_REVALIDATE = int(os.environ.get("PUBLIC_STALE_WHILE_REVALIDATE", "60"))
+# How long a CDN may keep serving a public page while this site answers errors (seconds).
+PUBLIC_STALE_IF_ERROR = int(os.environ.get("PUBLIC_STALE_IF_ERROR", "86400"))

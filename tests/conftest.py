@@ -1,7 +1,17 @@
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
 import pytest
 from django.core.cache import cache
 
 from briefings import freshness
+from briefings.management.commands.pgcluster import Cluster, find_server_bindir
+from tests.servers import PROJECT, RedisServer, production_environment
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +34,40 @@ def empty_cache():
 def listening_stops_before_the_test_database_goes(django_db_setup):
     yield
     freshness.WATCHER.close()
+
+
+@pytest.fixture(scope="session")
+def stoppable_database():
+    """A PostgreSQL cluster of its own, migrated and holding the demo content, that a test may stop and
+    start while a server uses it (the test database itself must stay up)."""
+    root = Path(tempfile.mkdtemp(prefix="briefings-outage-"))
+    root.chmod(0o755)  # the server runs as Debian's postgres user when the tests run as root
+    cluster = Cluster(root, find_server_bindir())
+    cluster.create()
+    cluster.start()
+    cluster.ensure_database()
+    url = f"postgresql://briefings@{quote(str(cluster.socket), safe='')}/briefings"
+    environment = os.environ | {"DATABASE_URL": url, "DEBUG": "true"}
+    for command in (["migrate", "-v0"], ["load_demo"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=PROJECT, env=environment, check=True,
+                       capture_output=True)  # fmt: skip
+    yield cluster, url
+    cluster.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("serving")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=PROJECT, env=production_environment(tmp), check=True,
+    )  # fmt: skip
+    return tmp
+
+
+@pytest.fixture
+def redis(tmp_path):
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()

@@ -15,7 +15,7 @@ from PIL import Image
 from briefings import publishing
 from briefings.images import store_image
 from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region
-from tests.test_serving import PROJECT, database_url_of_tests
+from tests.servers import PROJECT, database_url_of_tests
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

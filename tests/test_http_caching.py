@@ -28,7 +28,7 @@ def test_public_pages_carry_validators_and_cdn_headers(client, briefing, url):
     assert response.status_code == 200
     assert response["ETag"].startswith('W/"') and response["Last-Modified"].endswith("GMT")
     directives = {part.strip() for part in response["Cache-Control"].split(",")}
-    assert directives == {"public", "max-age=30", "s-maxage=60", "stale-while-revalidate=60"}
+    assert directives == {"public", "max-age=30", "s-maxage=60", "stale-while-revalidate=60", "stale-if-error=86400"}
     assert "Cookie" not in response.get("Vary", ""), "a CDN must be able to share the page"
     assert not response.cookies
 

@@ -3,125 +3,22 @@ any change, whichever worker answers and whichever cache the workers use (each i
 one Redis)."""
 
 import http.client
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from briefings import beacon, publishing
 from briefings.models import Briefing
 from tests.helpers import edit, make_briefing, make_theme
+from tests.servers import READS, Server, gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-PROJECT = Path(__file__).resolve().parents[1]
-READS = 24  # each on a new connection, so both workers answer
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url_of_tests() -> str:
-    database = connection.settings_dict
-    user = quote(database["USER"] or "", safe="")
-    password = f":{quote(database['PASSWORD'], safe='')}" if database.get("PASSWORD") else ""
-    host = quote(database["HOST"] or "localhost", safe="")
-    port = f":{database['PORT']}" if database.get("PORT") else ""
-    return f"postgresql://{user}{password}@{host}{port}/{database['NAME']}"
-
-
-def production_environment(tmp: Path, **extra: str) -> dict[str, str]:
-    return os.environ | {
-        "DATABASE_URL": database_url_of_tests(),
-        "SECRET_KEY": "serving-test-" + "k" * 50,
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(tmp / "static"),
-        "MEDIA_ROOT": str(tmp / "media"),
-        **extra,
-    }
-
-
-@pytest.fixture(scope="session")
-def static_root(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("serving")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=PROJECT, env=production_environment(tmp), check=True,
-    )  # fmt: skip
-    return tmp
-
-
-class RedisServer:
-    """A private redis-server on a Unix socket."""
-
-    def __init__(self, folder: Path):
-        executable = shutil.which("redis-server")
-        assert executable, "redis-server is needed (Debian package redis-server)"
-        sock = folder / "redis.sock"
-        self.url = f"unix://{sock}"
-        self.process = subprocess.Popen(
-            [executable, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not sock.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def redis(tmp_path):
-    server = RedisServer(tmp_path)
-    yield server
-    server.stop()
-
-
-@contextmanager
-def gunicorn(static_root: Path, tmp_path: Path, **extra: str) -> Iterator["Server"]:
-    """The production server with two workers, on a free port."""
-    port = free_port()
-    access_log = tmp_path / "access.log"
-    settings = {"BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "ACCESS_LOG": str(access_log), **extra}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:briefings.gunicorn", "briefings.wsgi",
-         "--access-logformat", "%(p)s %(s)s %(U)s"],
-        cwd=PROJECT, env=production_environment(static_root, **settings),
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    try:
-        yield Server(port, access_log)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        connections.close_all()
 
 
 @pytest.fixture(params=["memory of each worker", "redis"])
@@ -131,27 +28,6 @@ def server(request, static_root, tmp_path, monkeypatch):
         monkeypatch.setattr(beacon, "BEACON", beacon.RedisBeacon(extra["REDIS_URL"]))
     with gunicorn(static_root, tmp_path, **extra) as running:
         yield running
-
-
-class Server:
-    def __init__(self, port: int, access_log: Path):
-        self.port = port
-        self.access_log = access_log
-
-    def get(self, path: str) -> tuple[int, str]:
-        client = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        client.request("GET", path, headers={"Host": "127.0.0.1"})
-        response = client.getresponse()
-        body = response.read().decode()
-        client.close()
-        return response.status, body
-
-    def reads(self, path: str) -> list[tuple[int, str]]:
-        """The page as READS readers get it, one after another."""
-        return [self.get(path) for _ in range(READS)]
-
-    def workers_seen(self) -> set[str]:
-        return {line.split()[0] for line in self.access_log.read_text().splitlines()}
 
 
 def every_read_shows(server: Server, path: str, text: str) -> bool:
