@@ -37,6 +37,7 @@ from corpus import (
     free_port,
     generate,
     load,
+    manage,
     percentile,
     start_server,
 )
@@ -104,6 +105,7 @@ def rotating_script(paths: list[str]) -> Path:
 
 
 def probe(size: int, paths: list[str]) -> dict:
+    manage(size, "collectstatic", "--noinput", "-v0")  # pages name their static files by the manifest
     output = subprocess.run(
         [PYTHON, "bench/site_probe.py", *paths],
         cwd=PROJECT, env=bench_environment(size), capture_output=True, text=True, check=True,
