@@ -74,7 +74,10 @@ class Breaker:
         return self.since is not None
 
     def closed(self) -> None:
-        connection.pool.check()  # connections opened before the outage are broken: replace them now
+        try:
+            connection.pool.check()  # connections opened before the outage are broken: replace them now
+        except psycopg.Error:
+            return  # gone again: the next probe will tell
         with self.lock:
             if self.since is not None:
                 logger.warning("Database back after %.0f s.", time.monotonic() - self.since)

@@ -172,18 +172,28 @@ if env_flag("BEHIND_TLS_PROXY"):
     AXES_IPWARE_PROXY_COUNT = 1  # the client's address is the one the proxy saw
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+
 # Public pages run no script: they may load styles, images and fonts from this site (and images from the
 # media host) and nothing else. The admin adds its own scripts and the editor's preview requests
 # (briefings.middleware). Set MEDIA_ORIGIN when media are served from another host.
-MEDIA_ORIGINS = env_list("MEDIA_ORIGIN") or [
-    f"https://{os.environ['MEDIA_CUSTOM_DOMAIN']}" if os.environ.get("MEDIA_CUSTOM_DOMAIN") else "",
-    "{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)) if urlsplit(MEDIA_URL).netloc else "",
-]
+def media_origins() -> list[str]:
+    """Where uploaded images are served from, when not from this site."""
+    if os.environ.get("MEDIA_CUSTOM_DOMAIN"):
+        return [f"https://{os.environ['MEDIA_CUSTOM_DOMAIN']}"]
+    if MEDIA_BUCKET and os.environ.get("MEDIA_ENDPOINT_URL"):
+        return ["{0.scheme}://{0.netloc}".format(urlsplit(os.environ["MEDIA_ENDPOINT_URL"]))]
+    if MEDIA_BUCKET:
+        region = os.environ.get("MEDIA_REGION")
+        return [f"https://{MEDIA_BUCKET}.s3{'.' + region if region else ''}.amazonaws.com"]
+    return ["{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL))] if urlsplit(MEDIA_URL).netloc else []
+
+
+MEDIA_ORIGINS = env_list("MEDIA_ORIGIN") or media_origins()
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [NONE],
         "style-src": [SELF],
-        "img-src": [SELF, *filter(None, MEDIA_ORIGINS)],
+        "img-src": [SELF, *MEDIA_ORIGINS],
         "font-src": [SELF],
         "form-action": [SELF],
         "base-uri": [NONE],

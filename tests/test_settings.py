@@ -81,3 +81,29 @@ def test_the_production_server_settings_follow_the_environment():
     expected = {"bind": "0.0.0.0:9000", "workers": 3, "worker_class": "sync", "threads": 1, "reuse_port": False}
     assert tuned == tuned | expected
     assert tuned["accesslog"] is None
+
+
+def image_sources(**environment: str) -> list[str]:
+    script = "from briefings import settings; print(*settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    output = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT, env=production_environment(**environment),
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return output.split()
+
+
+def test_the_content_security_policy_allows_images_from_wherever_media_are_served():
+    assert image_sources() == ["'self'"]
+    assert image_sources(MEDIA_BUCKET="uploads", MEDIA_REGION="eu-west-1")[1:] == [
+        "https://uploads.s3.eu-west-1.amazonaws.com"
+    ]
+    assert image_sources(MEDIA_BUCKET="uploads", MEDIA_ENDPOINT_URL="http://minio.internal:9000/x")[1:] == [
+        "http://minio.internal:9000"
+    ]
+    assert image_sources(MEDIA_BUCKET="uploads", MEDIA_CUSTOM_DOMAIN="media.example.org")[1:] == [
+        "https://media.example.org"
+    ]
+    assert image_sources(MEDIA_ORIGIN="https://a.example,https://b.example")[1:] == [
+        "https://a.example",
+        "https://b.example",
+    ]
