@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -46,16 +48,21 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-class AdminContentSecurityPolicyMiddleware:
-    """The admin runs Django's scripts and the Markdown editor's, which fetch the live preview; every
-    other page keeps the site's policy, which allows no script at all."""
+class ContentSecurityPolicyMiddleware:
+    """The site's two Content-Security-Policy headers, built once by django-csp: the public one, which
+    allows no script at all, and the admin's, which adds Django's scripts and the Markdown editor's
+    preview requests. (django-csp's own middleware builds the header anew for every response, which
+    was a third of the cost of serving a cached page; nothing here uses a nonce.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.admin_prefix = reverse("admin:index")
+        self.public_policy = build_policy()
+        self.admin_policy = build_policy(update=settings.ADMIN_CONTENT_SECURITY_POLICY)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith(self.admin_prefix):
-            response._csp_update = settings.ADMIN_CONTENT_SECURITY_POLICY
+        if CSP_HEADER not in response:
+            is_admin = request.path.startswith(self.admin_prefix)
+            response[CSP_HEADER] = self.admin_policy if is_admin else self.public_policy
         return response

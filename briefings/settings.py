@@ -51,9 +51,8 @@ MIDDLEWARE = [
     "briefings.middleware.RejectNullBytesMiddleware",
     "briefings.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "briefings.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "briefings.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "briefings.caching.PublicPageCacheMiddleware",  # before sessions: a cached page needs none of what follows
     "briefings.outage.OutageMiddleware",  # while the database is away, what the cache cannot answer is a 503
@@ -175,7 +174,8 @@ if env_flag("BEHIND_TLS_PROXY"):
 
 # Public pages run no script: they may load styles, images and fonts from this site (and images from the
 # media host) and nothing else. The admin adds its own scripts and the editor's preview requests
-# (briefings.middleware). Set MEDIA_ORIGIN when media are served from another host.
+# (briefings.middleware builds both headers once with django-csp). MEDIA_ORIGIN overrides where
+# images may come from.
 def media_origins() -> list[str]:
     """Where uploaded images are served from, when not from this site."""
     if os.environ.get("MEDIA_CUSTOM_DOMAIN"):
