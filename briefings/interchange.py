@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from . import publishing
+from .front_matter import FRONT_MATTER_MAX_CHARS, BriefingFileError, load_front_matter
 from .images import reencode_image
 from .markdown import render_markdown
 from .models import Author, Briefing, Region, Revision, Series, StateChange, Theme
@@ -26,10 +27,8 @@ FRONT_MATTER_KEYS = [
     "regions", "series", "part", "hero_image", "hero_alt", "hero_credit", "language",
 ]  # fmt: skip
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-class BriefingFileError(Exception):
-    """A file that cannot be imported; the message is one line an editor can act on."""
+NAMES_MAX = 50  # authors, themes or regions in one file
+NAME_MAX_CHARS = 120
 
 
 @dataclass
@@ -79,39 +78,6 @@ def parse_briefing_file(path: Path) -> BriefingFile:
     if not isinstance(data, dict):
         raise BriefingFileError("the front matter must be a set of `key: value` lines")
     return briefing_file_from(data, body.lstrip("\n"), path.parent)
-
-
-# Front matter is a dozen short values: anything far bigger is a mistake or an attack, refused before
-# PyYAML builds it (an aliased value can expand to gigabytes; deep nesting exhausts the stack).
-FRONT_MATTER_MAX_CHARS = 64 * 1024
-FRONT_MATTER_MAX_DEPTH = 4
-FRONT_MATTER_MAX_NODES = 2_000
-NAMES_MAX = 50  # authors, themes or regions in one file
-NAME_MAX_CHARS = 120
-
-
-class FrontMatterLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with no aliases, and bounds on nesting and size."""
-
-    def compose_document(self):
-        self.depth, self.nodes = 0, 0
-        return super().compose_document()
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            raise BriefingFileError("YAML aliases (*name) are not allowed in the front matter")
-        self.depth, self.nodes = self.depth + 1, self.nodes + 1
-        if self.depth > FRONT_MATTER_MAX_DEPTH:
-            raise BriefingFileError("the front matter nests too deep: values are text, dates or lists of names")
-        if self.nodes > FRONT_MATTER_MAX_NODES:
-            raise BriefingFileError(f"the front matter holds over {FRONT_MATTER_MAX_NODES:,} values")
-        node = super().compose_node(parent, index)
-        self.depth -= 1
-        return node
-
-
-def load_front_matter(header: str):
-    return yaml.load(header, Loader=FrontMatterLoader)
 
 
 def briefing_file_from(data: dict, body: str, folder: Path) -> BriefingFile:
