@@ -33,11 +33,14 @@ def fetch(port: int, path: str) -> tuple[int, dict[str, str], str, float]:
     return response.status, dict(response.getheaders()), body, time.monotonic() - started
 
 
-def wait_for(port: int, path: str, status: int, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while fetch(port, path)[0] != status:
-        assert time.monotonic() < deadline, f"{path} did not answer {status} within {seconds} s"
-        time.sleep(0.2)
+def wait_for(port: int, path: str, status: int, seconds: float = 20, in_a_row: int = 20) -> None:
+    """Until the page answers `status` many times in a row, on new connections: every worker has then
+    answered it (each checks for the database once a second while it is away)."""
+    deadline, answered = time.monotonic() + seconds, 0
+    while answered < in_a_row:
+        answered = answered + 1 if fetch(port, path)[0] == status else 0
+        assert time.monotonic() < deadline, f"{path} did not answer {status} {in_a_row} times in a row"
+        time.sleep(0.1)
 
 
 def test_readers_get_cached_pages_and_quick_503s_while_the_database_is_stopped(
