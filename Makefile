@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve test lint format check-deploy bench-search bench-serving clean debian-run debian-test
+.PHONY: install run serve test lint format lock upgrade check-deploy bench-search bench-serving clean debian-run debian-test
 
 # Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index) and a
 # Python with venv; the tests also drive Chromium, start a Redis server and fetch axe-core with npm.
@@ -43,12 +43,29 @@ debian-test:
 	$(call ensure_debian_packages,postgresql)
 	$(call ensure_debian_packages,$(TEST_PACKAGES))
 
-install: $(VENV)/.installed $(AXE)
+install: $(VENV)/.installed-dev $(AXE)
 
+# What the site runs on (requirements.txt), and what the tests and tools add (requirements-dev.txt):
+# both locked, every package pinned, from the .in files by `make lock`.
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# After editing requirements.in or requirements-dev.in: pin what they need, changing nothing else.
+PIP_COMPILE = $(VENV)/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) requirements.in -o requirements.txt
+	$(PIP_COMPILE) requirements-dev.in -o requirements-dev.txt
+
+# Every package to its newest release that the .in files allow.
+upgrade: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --upgrade requirements.in -o requirements.txt
+	$(PIP_COMPILE) --upgrade requirements-dev.in -o requirements-dev.txt
 
 # axe-core, for the accessibility audit of the browser tests, from the npm registry.
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
@@ -85,11 +102,16 @@ var/secret-key:
 test: debian-test install lint
 	$(DB) $(PY) -m pytest $(PYTEST_ARGS)
 
+# Django idioms of 5.2 (django-upgrade); landed migrations are left as they are.
+PYTHON_FILES = $$(git ls-files '*.py' | grep -v /migrations/)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/django-upgrade --target-version 5.2 --check $(PYTHON_FILES)
 
 format: install
+	$(VENV)/bin/django-upgrade --target-version 5.2 --exit-zero-even-if-changed $(PYTHON_FILES)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
