@@ -19,6 +19,7 @@ import secrets
 import struct
 import threading
 import time
+from functools import cache
 from pathlib import Path
 
 import redis
@@ -32,6 +33,7 @@ RAISE_SCRIPT = (
 )
 
 
+@cache  # read on every request with Redis: the settings do not change while the process runs
 def database_identity() -> str:
     """Names the database, so that two sites (or a site and its tests) on one machine keep apart."""
     database = connection.settings_dict

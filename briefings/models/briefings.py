@@ -1,0 +1,235 @@
+"""Briefings: the working copy, its place in the workflow, and the queries readers and editors ask of them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now, Upper
+from django.urls import reverse
+from django.utils import timezone
+
+from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
+from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
+from .tags import Author, KeepsOldSlugs, Region, Series, Theme
+
+
+class IsAnyOf(models.Func):
+    """`value = ANY(array)`: true when the array holds the value."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
+class BriefingQuerySet(models.QuerySet):
+    def published(self) -> BriefingQuerySet:
+        """What the public may see: published, and past its publication time."""
+        return self.filter(status=Briefing.Status.PUBLISHED, published_at__lte=Now())
+
+    def listed(self) -> BriefingQuerySet:
+        """Published briefings that appear in lists, feeds and search: withdrawn ones keep their page only."""
+        return self.published().filter(withdrawn_at__isnull=True)
+
+    def gone(self) -> BriefingQuerySet:
+        return self.filter(status=Briefing.Status.UNPUBLISHED)
+
+    def for_theme(self, theme: Theme) -> BriefingQuerySet:
+        return self.filter(live_revision__in=RevisionTheme.objects.filter(theme=theme).values("revision"))
+
+    def for_region(self, region: Region) -> BriefingQuerySet:
+        """Briefings tagged with the region or any region inside it."""
+        inside = Region.objects.with_descendants_of(region)
+        return self.filter(live_revision__in=RevisionRegion.objects.filter(region__in=inside).values("revision"))
+
+    def for_author(self, author: Author) -> BriefingQuerySet:
+        return self.filter(live_revision__in=RevisionAuthor.objects.filter(author=author).values("revision"))
+
+    def in_series(self, series: Series) -> BriefingQuerySet:
+        return self.filter(live_revision__series=series).order_by("live_revision__part", "published_at")
+
+    def sharing_tags_with(self, briefing: Briefing) -> BriefingQuerySet:
+        """Other briefings that share a theme or a region with this one's live version, newest first."""
+        revision = briefing.live_revision
+        shared = RevisionTheme.objects.filter(
+            theme__in=RevisionTheme.objects.filter(revision=revision).values("theme")
+        ).values("revision")
+        shared_regions = RevisionRegion.objects.filter(
+            region__in=RevisionRegion.objects.filter(revision=revision).values("region")
+        ).values("revision")
+        return (
+            self.exclude(pk=briefing.pk)
+            .filter(Q(live_revision__in=shared) | Q(live_revision__in=shared_regions))
+            .order_by("-published_at")
+        )
+
+    def for_listing(self) -> BriefingQuerySet:
+        """The live revision with its series, tags and byline, in a fixed number of queries.
+
+        Bodies are left behind: lists show titles and standfirsts.
+        """
+        return self.with_live_revision().defer(*LIVE_BODY_FIELDS)
+
+    def with_live_revision(self) -> BriefingQuerySet:
+        byline = models.Prefetch("live_revision__byline", RevisionAuthor.objects.select_related("author"))
+        return (
+            self.select_related("live_revision", "live_revision__series")
+            .prefetch_related("live_revision__themes", "live_revision__regions", byline)
+            .defer("body", "search_vector", "search_excerpt")
+        )
+
+    def editable_by(self, user) -> BriefingQuerySet:
+        if user.has_perm("briefings.change_any_briefing"):
+            return self
+        return self.filter(owner=user)
+
+    def mentioning(self, words: list[str]) -> BriefingQuerySet:
+        """Briefings whose title, standfirst, slug or an author's name contains every word, in any case.
+
+        Each word is one OR that the trigram indexes answer together: the authors' briefings come as an
+        array, as a join or an IN subquery inside the OR would make PostgreSQL read every briefing.
+        """
+        found = self
+        for word in words:
+            by_author = BriefingAuthor.objects.filter(author__name__icontains=word).order_by().values("briefing_id")
+            found = found.filter(
+                Q(title__icontains=word)
+                | Q(standfirst__icontains=word)
+                | Q(slug__icontains=word)
+                | Q(IsAnyOf(models.F("pk"), ArraySubquery(by_author)))
+            )
+        return found
+
+
+class Briefing(KeepsOldSlugs, BriefingContent):
+    """A briefing: its working copy (the latest revision) and its place in the publishing workflow.
+
+    The public never reads the working copy: it reads `live_revision`, so edits stay private until
+    they are published.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    slug = models.SlugField(max_length=250, unique=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="briefings")
+    regions = models.ManyToManyField(Region, blank=True, related_name="briefings")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(
+        "first published",
+        null=True,
+        blank=True,
+        help_text="When the briefing first went, or goes, live. A future time schedules it.",
+    )
+    updated_at = models.DateTimeField("last updated", null=True, blank=True)
+    is_featured = models.BooleanField(
+        "featured", default=False, help_text="Shown at the top of the home page (the latest featured one)."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawal_note = models.TextField(blank=True, editable=False)
+    live_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    # The live version's search document, kept by briefings.search; empty while not public.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_excerpt = models.TextField(blank=True, editable=False)
+    latest_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    objects = BriefingQuerySet.as_manager()
+
+    class Meta(BriefingContent.Meta):
+        ordering = ["-published_at", "-created_at"]
+        permissions = [
+            ("change_any_briefing", "Can edit any briefing, not only their own"),
+            ("publish_briefing", "Can publish and unpublish briefings"),
+        ]
+        indexes = [
+            # Holds what every public list asks of the archive: which briefings are live, and their live versions.
+            models.Index(
+                fields=["status", "published_at"], include=["live_revision", "withdrawn_at"], name="briefing_listed"
+            ),
+            # The admin's list walks this index for its first page instead of sorting the archive.
+            models.Index(fields=["-published_at", "-created_at", "-id"], name="briefing_newest_first"),
+            # The admin's search: `icontains` is UPPER(column) LIKE '%word%', which only trigrams can index.
+            *(
+                GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=f"briefing_{field}_trigrams")
+                for field in ["title", "standfirst", "slug"]
+            ),
+        ]
+        constraints = [
+            *BriefingContent.Meta.constraints,
+            models.CheckConstraint(
+                condition=~Q(status="published") | (Q(live_revision__isnull=False) & Q(published_at__isnull=False)),
+                name="published_briefing_has_live_revision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # What an edit writes. The state columns (status, dates, live and latest revision, featuring,
+    # withdrawal, search document) belong to the functions in briefings.publishing, which write them
+    # from the locked row: an instance loaded before another action committed must not write them back.
+    EDITED_FIELDS = ["slug", *CONTENT_FIELDS]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = self.EDITED_FIELDS
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:briefing-detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def public_objects(cls) -> BriefingQuerySet:
+        return cls.objects.published()
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_published
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        return self.live_revision_id is not None and self.live_revision_id != self.latest_revision_id
+
+    @property
+    def authors(self) -> list[Author]:
+        return [line.author for line in self.byline.all()]
+
+
+class BriefingAuthor(models.Model):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="byline")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["briefing", "author"], name="unique_briefing_author")]
+        verbose_name = "author"
+
+    def __str__(self) -> str:
+        return str(self.author)

@@ -1,0 +1,62 @@
+"""The fields an editor writes, shared by a briefing's working copy and every revision."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from markdownx.models import MarkdownxField
+
+from .tags import Series
+
+
+class BriefingContent(models.Model):
+    """The fields an editor writes; shared by the working copy and every revision."""
+
+    title = models.CharField(max_length=250)
+    standfirst = models.TextField(blank=True, help_text="One or two sentences shown under the title.")
+    body = MarkdownxField(blank=True, help_text="Markdown. Headings start at ##; footnotes as [^1].")
+    hero_image = models.ImageField(upload_to="heroes/%Y/", max_length=300, blank=True)
+    hero_alt = models.CharField("hero image alt text", max_length=300, blank=True)
+    hero_credit = models.CharField("hero image credit", max_length=300, blank=True)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.PROTECT, related_name="%(class)ss")
+    part = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Part number within the series.")
+    language = models.CharField(
+        max_length=35,
+        default="en",
+        validators=[
+            RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Use a BCP 47 tag such as en, fr or pt-BR.")
+        ],
+        help_text="BCP 47 tag, for example en or fr.",
+    )
+    update_note = models.TextField(blank=True, help_text="Shown to readers, for example a correction.")
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(part__isnull=True) | (Q(series__isnull=False) & Q(part__gte=1)),
+                name="%(class)s_part_needs_series",
+                violation_error_message="A part number needs a series, and starts at 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hero_image="") | ~Q(hero_alt=""),
+                name="%(class)s_hero_image_needs_alt",
+                violation_error_message="Describe the hero image in its alt text, for readers who cannot see it.",
+            ),
+        ]
+
+
+CONTENT_FIELDS = [
+    "title",
+    "standfirst",
+    "body",
+    "hero_image",
+    "hero_alt",
+    "hero_credit",
+    "series",
+    "part",
+    "language",
+    "update_note",
+]
+LIVE_BODY_FIELDS = ["live_revision__body", "live_revision__body_html", "live_revision__toc_html"]

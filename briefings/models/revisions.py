@@ -1,0 +1,102 @@
+"""Immutable revisions and the tags and byline each carries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .content import BriefingContent
+from .tags import Author, Region, Theme
+
+WORDS_READ_PER_MINUTE = 230
+LONG_BRIEFING_WORDS = 500
+
+
+class Revision(BriefingContent):
+    """An immutable snapshot of a briefing, written on every save. The database refuses changes."""
+
+    briefing = models.ForeignKey("Briefing", on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    slug = models.SlugField(max_length=250)
+    body_html = models.TextField(editable=False)
+    toc_html = models.TextField(blank=True, editable=False)
+    heading_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    themes = models.ManyToManyField(Theme, through="RevisionTheme", related_name="revisions")
+    regions = models.ManyToManyField(Region, through="RevisionRegion", related_name="revisions")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    change_note = models.CharField(max_length=500, blank=True)
+    is_refused_edit = models.BooleanField(
+        default=False, help_text="A concurrent edit that was refused; kept so the text is never lost."
+    )
+
+    class Meta(BriefingContent.Meta):
+        ordering = ["briefing", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            *BriefingContent.Meta.constraints,
+            models.UniqueConstraint(fields=["briefing", "number"], name="unique_revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.briefing.slug} revision {self.number}"
+
+    def get_absolute_url(self) -> str:
+        """The permanent address of this version, once published."""
+        return reverse("briefings:briefing-version", kwargs={"slug": self.briefing.slug, "number": self.number})
+
+    @property
+    def authors(self) -> list[Author]:
+        return [line.author for line in self.byline.all()]
+
+    def fetch_authors(self) -> list[Author]:
+        """The byline in one query, for code that has not prefetched it."""
+        return [line.author for line in self.byline.select_related("author")]
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / WORDS_READ_PER_MINUTE))
+
+    @property
+    def has_table_of_contents(self) -> bool:
+        return self.heading_count >= 3 and self.word_count >= LONG_BRIEFING_WORDS
+
+
+class RevisionTheme(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT)
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["revision", "theme"], name="unique_revision_theme")]
+
+    def __str__(self) -> str:
+        return str(self.theme_id)
+
+
+class RevisionRegion(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["revision", "region"], name="unique_revision_region")]
+
+    def __str__(self) -> str:
+        return str(self.region_id)
+
+
+class RevisionAuthor(models.Model):
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="byline")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["revision", "position"], name="unique_revision_byline_position")]
+
+    def __str__(self) -> str:
+        return str(self.author_id)

@@ -1,0 +1,195 @@
+"""Themes, regions (a tree of any number of groupings), authors and series, and the addresses they used to have."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class RetiredSlug(models.Model):
+    """An address a theme, region, author, series or briefing used to have; it redirects to the current one."""
+
+    kind = models.CharField(max_length=20)
+    slug = models.SlugField(max_length=250)
+    object_id = models.BigIntegerField()
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="unique_retired_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.slug}"
+
+
+class CountsBriefingsQuerySet(models.QuerySet):
+    """Tags annotated with how many of the given briefings' live versions carry them; unused tags left out."""
+
+    revisions_path = "revisions"
+    repeats_in_a_revision = False  # whether one revision can carry the tag twice
+
+    def carried_by(self, briefings) -> models.QuerySet:
+        """The tags these briefings' live versions carry. Annotations added after this one see only the
+        live versions' tag rows."""
+        return self.filter(**{f"{self.revisions_path}__in": briefings.values("live_revision")})
+
+    def with_briefing_counts(self, briefings) -> models.QuerySet:
+        count = models.Count(self.revisions_path, distinct=self.repeats_in_a_revision)
+        return self.carried_by(briefings).annotate(briefing_count=count)
+
+
+class AuthorQuerySet(CountsBriefingsQuerySet):
+    revisions_path = "bylines__revision"
+    repeats_in_a_revision = True  # nothing stops a byline naming an author twice
+
+
+class KeepsOldSlugs(models.Model):
+    """Records the old slug whenever a slug changes, so old addresses keep working."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or "slug" in update_fields):
+            old_slug = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if old_slug and old_slug != self.slug:
+                RetiredSlug.objects.update_or_create(
+                    kind=self._meta.model_name, slug=old_slug, defaults={"object_id": self.pk}
+                )
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def find_by_retired_slug(cls, slug: str):
+        """What now answers at the address `slug` used to be, if the public may see it."""
+        retired = RetiredSlug.objects.filter(kind=cls._meta.model_name, slug=slug).first()
+        return cls.public_objects().filter(pk=retired.object_id).first() if retired else None
+
+    @classmethod
+    def public_objects(cls) -> models.QuerySet:
+        return cls.objects.all()
+
+
+class Theme(KeepsOldSlugs):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = CountsBriefingsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:theme-detail", kwargs={"slug": self.slug})
+
+
+class RegionQuerySet(CountsBriefingsQuerySet):
+    def with_descendants_of(self, region: Region) -> RegionQuerySet:
+        """The region and every region nested below it, through any of its groupings."""
+        return self.filter(pk__in=models.expressions.RawSQL(DESCENDANTS_SQL, [region.pk]))
+
+    def with_ancestors_of(self, region: Region) -> RegionQuerySet:
+        return self.filter(pk__in=models.expressions.RawSQL(ANCESTORS_SQL, [region.pk]))
+
+
+# UNION (not UNION ALL) makes the walk terminate even if a cycle slipped into the data.
+DESCENDANTS_SQL = """
+    WITH RECURSIVE tree(id) AS (
+        SELECT %s::bigint
+        UNION
+        SELECT link.from_region_id FROM briefings_region_parents link JOIN tree ON link.to_region_id = tree.id
+    ) SELECT id FROM tree
+"""
+ANCESTORS_SQL = """
+    WITH RECURSIVE tree(id) AS (
+        SELECT %s::bigint
+        UNION
+        SELECT link.to_region_id FROM briefings_region_parents link JOIN tree ON link.from_region_id = tree.id
+    ) SELECT id FROM tree
+"""
+
+
+class Region(KeepsOldSlugs):
+    """A country, a UN M49 region, or an editor-made grouping; regions nest in any number of parents."""
+
+    class Kind(models.TextChoices):
+        WORLD = "world", "World"
+        CONTINENT = "continent", "UN region"
+        SUBREGION = "subregion", "UN sub-region"
+        COUNTRY = "country", "Country or territory"
+        GROUPING = "grouping", "Grouping"
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.GROUPING)
+    code = models.CharField(
+        max_length=3, blank=True, help_text="ISO 3166 alpha-2 code for countries, UN M49 code for UN regions."
+    )
+    alpha3 = models.CharField("ISO alpha-3", max_length=3, blank=True)
+    description = models.TextField(blank=True)
+    parents = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="children",
+        blank=True,
+        help_text="Every grouping this region belongs to, for example Eastern Asia and Indo-Pacific.",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["code"]), models.Index(fields=["alpha3"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:region-detail", kwargs={"slug": self.slug})
+
+
+class Author(KeepsOldSlugs):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField("short bio", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="The staff account of this author, if they write in the admin.",
+    )
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:author-detail", kwargs={"slug": self.slug})
+
+
+class Series(KeepsOldSlugs):
+    title = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = CountsBriefingsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("briefings:series-detail", kwargs={"slug": self.slug})

@@ -1,0 +1,186 @@
+"""Reading a briefing: its page, its versions, its changes, its citation, a reviewer's preview."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import wraps
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from .. import diffing, publishing
+from ..addresses import redirects_retired_slugs
+from ..citations import Citation
+from ..models import Briefing, Revision, RevisionAuthor, StateChange
+
+PUBLICATION_ACTIONS = [StateChange.Action.PUBLISHED, StateChange.Action.SCHEDULED]
+
+
+# Reading a briefing
+
+
+def published_briefing_or_gone(slug: str) -> Briefing:
+    briefing = Briefing.objects.published().with_live_revision().filter(slug=slug).first()
+    if briefing is not None:
+        return briefing
+    if Briefing.objects.gone().filter(slug=slug).exists():
+        raise Gone
+    raise Http404("No published briefing at this address.")
+
+
+class Gone(Exception):
+    """The briefing was unpublished: its address answers 410."""
+
+
+def answers_gone(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Gone:
+            return render(request, "briefings/gone.html", status=410)
+
+    return wrapper
+
+
+def publication_history(briefing: Briefing) -> list[StateChange]:
+    """Each publication and withdrawal, oldest first: the public change log."""
+    history = list(
+        briefing.state_changes.filter(action__in=[*PUBLICATION_ACTIONS, StateChange.Action.WITHDRAWN])
+        .select_related("revision")
+        .defer("revision__body", "revision__body_html", "revision__toc_html")
+        .order_by("effective_at", "id")
+    )
+    for change in history:
+        change.revision.briefing = briefing  # for its permalink, without a query per version
+    return history
+
+
+def published_version_numbers(history: list[StateChange]) -> list[int]:
+    return sorted({change.revision.number for change in history if change.action in PUBLICATION_ACTIONS})
+
+
+def series_context(briefing: Briefing, revision: Revision) -> dict:
+    if revision.series is None:
+        return {}
+    parts = list(Briefing.objects.listed().in_series(revision.series).select_related("live_revision").only(
+        "slug", "published_at", "live_revision__title", "live_revision__part", "live_revision__series"
+    ))  # fmt: skip
+    position = next((index for index, part in enumerate(parts) if part.pk == briefing.pk), None)
+    return {
+        "series_parts": parts,
+        "series_position": None if position is None else position + 1,
+        "series_previous": parts[position - 1] if position else None,
+        "series_next": parts[position + 1] if position is not None and position + 1 < len(parts) else None,
+    }
+
+
+def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
+    revision.briefing = briefing
+    history = publication_history(briefing)
+    versions = published_version_numbers(history)
+    citation = Citation(briefing, revision, request.build_absolute_uri(revision.get_absolute_url()))
+    related = Briefing.objects.listed().sharing_tags_with(briefing).for_listing()[:4]
+    return {
+        "briefing": briefing,
+        "revision": revision,
+        "history": history,
+        "versions": versions,
+        "corrections": [change for change in history if change.is_substantive or change.action == "withdrawn"],
+        "citation": citation,
+        "related": related,
+        **series_context(briefing, revision),
+    }
+
+
+@answers_gone
+@redirects_retired_slugs(slug=Briefing)
+def briefing_detail(request, slug: str):
+    briefing = published_briefing_or_gone(slug)
+    context = reading_context(request, briefing, briefing.live_revision)
+    return render(request, "briefings/briefing_detail.html", context)
+
+
+def published_revision(briefing: Briefing, number: int) -> Revision:
+    """A revision of this briefing that readers once saw; drafts and refused edits answer 404."""
+    published = briefing.state_changes.filter(action__in=PUBLICATION_ACTIONS).values("revision")
+    byline = Prefetch("byline", RevisionAuthor.objects.select_related("author"))
+    queryset = briefing.revisions.filter(pk__in=published).select_related("series")
+    revision = get_object_or_404(queryset.prefetch_related("themes", "regions", byline), number=number)
+    revision.briefing = briefing
+    return revision
+
+
+@answers_gone
+@redirects_retired_slugs(slug=Briefing)
+def briefing_version(request, slug: str, number: int):
+    briefing = published_briefing_or_gone(slug)
+    revision = published_revision(briefing, number)
+    context = reading_context(request, briefing, revision)
+    context["is_old_version"] = revision != briefing.live_revision
+    context["version_published_at"] = next(
+        change.effective_at for change in context["history"] if change.revision_id == revision.pk
+    )
+    return render(request, "briefings/briefing_detail.html", context)
+
+
+@answers_gone
+@redirects_retired_slugs(slug=Briefing)
+def briefing_citation(request, slug: str, number: int):
+    briefing = published_briefing_or_gone(slug)
+    revision = published_revision(briefing, number)
+    citation = Citation(briefing, revision, request.build_absolute_uri(revision.get_absolute_url()))
+    response = HttpResponse(citation.bibtex(), content_type="application/x-bibtex; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{briefing.slug}-v{revision.number}.bib"'
+    return response
+
+
+@answers_gone
+@redirects_retired_slugs(slug=Briefing)
+def briefing_changes(request, slug: str):
+    """A reader's diff between two published versions."""
+    briefing = published_briefing_or_gone(slug)
+    versions = published_version_numbers(publication_history(briefing))
+    if len(versions) < 2:
+        raise Http404("This briefing has only one published version.")
+    try:
+        old_number = int(request.GET.get("from", versions[-2]))
+        new_number = int(request.GET.get("to", versions[-1]))
+    except ValueError as error:
+        raise Http404("Versions are numbers.") from error
+    old, new = published_revision(briefing, old_number), published_revision(briefing, new_number)
+    changes = [
+        replace(change, segments=diffing.elide_unchanged(change.segments))
+        for change in diffing.compare(old, new)
+        if change.label not in diffing.EDITOR_ONLY_FIELDS
+    ]
+    context = {
+        "briefing": briefing,
+        "old": old,
+        "new": new,
+        "changes": changes,
+        "has_changes": any(change.is_changed for change in changes),
+        "versions": versions,
+    }
+    return render(request, "briefings/briefing_changes.html", context)
+
+
+@never_cache
+def preview(request, token: str):
+    """A reviewer's view of the latest draft, through a signed link that expires and can be revoked."""
+    link = publishing.find_preview(token)
+    if link is None:
+        return render(request, "briefings/preview_expired.html", status=404)
+    briefing = link.briefing
+    byline = Prefetch("byline", RevisionAuthor.objects.select_related("author"))
+    revision = (
+        Revision.objects.select_related("series")
+        .prefetch_related("themes", "regions", byline)
+        .get(pk=briefing.latest_revision_id)
+    )
+    context = {"briefing": briefing, "revision": revision, "is_preview": True, "preview_link": link}
+    response = render(request, "briefings/briefing_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

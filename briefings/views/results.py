@@ -1,0 +1,124 @@
+"""Search results, answered from one ranked list of ids kept until public content changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.views.generic import ListView
+
+from .. import freshness, search
+from ..models import Author, Briefing, Region, Series, Theme
+from .lists import PAGE_SIZE, valid_year
+
+# Each filter of the results: its model, and the BriefingQuerySet method that narrows by it.
+SEARCH_FILTERS = {
+    "theme": (Theme, "for_theme"),
+    "region": (Region, "for_region"),
+    "author": (Author, "for_author"),
+    "series": (Series, "in_series"),
+}
+
+
+class SearchView(ListView):
+    """Results come from one ranked list of ids, the first RESULT_LIMIT matches in the chosen order:
+    it gives the count, the pages and the facet counts, so a broad query costs no more than a narrow one.
+    Only the page's own rows and snippets are read on every request."""
+
+    template_name = "briefings/search.html"
+    context_object_name = "results"
+    paginate_by = PAGE_SIZE
+
+    @cached_property
+    def query(self) -> str:
+        return search.clean_query(self.request.GET.get("q", ""))
+
+    @cached_property
+    def filters(self) -> dict:
+        chosen = {}
+        for name, (model, _) in SEARCH_FILTERS.items():
+            slug = self.request.GET.get(name)
+            if slug:
+                chosen[name] = get_object_or_404(model, slug=slug)
+        return chosen
+
+    @cached_property
+    def year(self) -> int | None:
+        try:
+            return valid_year(int(self.request.GET["year"])) if self.request.GET.get("year") else None
+        except ValueError as error:
+            raise Http404("The year is a number.") from error
+
+    @cached_property
+    def date_range(self) -> tuple[date | None, date | None]:
+        """The published-between dates a reader chose (YYYY-MM-DD), either end open."""
+        try:
+            return tuple(
+                date.fromisoformat(self.request.GET[name]) if self.request.GET.get(name) else None
+                for name in ("from", "to")
+            )
+        except ValueError as error:
+            raise Http404("Dates are written YYYY-MM-DD.") from error
+
+    @cached_property
+    def is_sorted_by_date(self) -> bool:
+        return self.request.GET.get("sort") == "date"
+
+    def matches(self):
+        """Everything that matches the query and the chosen filters, unordered."""
+        briefings = search.matching(self.query)
+        for name, value in self.filters.items():
+            briefings = getattr(briefings, SEARCH_FILTERS[name][1])(value)
+        if self.year:
+            briefings = briefings.filter(published_at__year=self.year)
+        start, end = self.date_range
+        if start:
+            briefings = briefings.filter(published_at__date__gte=start)
+        if end:
+            briefings = briefings.filter(published_at__date__lte=end)
+        return briefings
+
+    @cached_property
+    def found(self) -> search.Found:
+        """What the search found, kept until public content changes: popular queries are answered once."""
+        start, end = self.date_range
+        key = (
+            "search",
+            self.query,
+            sorted((name, value.slug) for name, value in self.filters.items()),
+            self.year,
+            start,
+            end,
+            self.is_sorted_by_date,
+        )
+        return freshness.remember(key, lambda: search.find(self.matches(), self.query, by_date=self.is_sorted_by_date))
+
+    def get_queryset(self) -> list[int]:
+        if not self.query:
+            return []
+        return [pk for pk, _, _ in self.found.hits[: search.RESULT_LIMIT]]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            query=self.query, filters=self.filters, year=self.year, date_range=self.date_range, **kwargs
+        )
+        if not self.query:
+            return context
+        found = self.found
+        context["count"] = search.BoundedCount(len(self.object_list), len(found.hits) > search.RESULT_LIMIT)
+        context["suggestion"] = found.suggestion
+        if found.hits:
+            context["results"] = self.results(list(context["page_obj"].object_list))
+            context["facets"] = found.facets
+        return context
+
+    def results(self, ids: list[int]) -> list[Briefing]:
+        """One page of results, with their snippets, in the order of the hits."""
+        briefings = search.with_snippets(Briefing.objects.filter(pk__in=ids).for_listing(), self.query)
+        by_id = {briefing.pk: briefing for briefing in briefings}
+        return [by_id[pk] for pk in ids]
+
+
+search_results = SearchView.as_view()
