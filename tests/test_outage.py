@@ -43,16 +43,32 @@ def wait_for(port: int, path: str, status: int, seconds: float = 20, in_a_row: i
         time.sleep(0.1)
 
 
+def cached_by_every_worker(server, path: str) -> str:
+    """Ask for the page on new connections until both workers have answered it (the access log names
+    the worker of each request), so each holds it in its cache; returns the page."""
+    deadline = time.monotonic() + 30
+    while (
+        len(
+            {
+                line.split()[0]
+                for line in server.access_log.read_text().splitlines()
+                if line.endswith(f" {path.split('?')[0]}")
+            }
+        )
+        < 2
+    ):
+        assert time.monotonic() < deadline, f"{path} did not reach both workers"
+        status, _, body, _ = fetch(server.port, path)
+        assert status == 200
+    return body
+
+
 def test_readers_get_cached_pages_and_quick_503s_while_the_database_is_stopped(
     stoppable_database, static_root, tmp_path
 ):
     cluster, url = stoppable_database
     with gunicorn(static_root, tmp_path, DATABASE_URL=url) as server:
-        pages = {}
-        for path in CACHED * 6:  # on new connections, so that both workers cache each page
-            status, _, body, _ = fetch(server.port, path)
-            assert status == 200
-            pages[path] = body
+        pages = {path: cached_by_every_worker(server, path) for path in CACHED}
         cluster.stop()
         try:
             for _ in range(3):
