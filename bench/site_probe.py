@@ -60,12 +60,12 @@ def long_history() -> int:
     """A briefing edited REVISIONS times (made once, kept)."""
     briefing = Briefing.objects.filter(slug=HISTORY_SLUG).first()
     if briefing is None:
-        briefing = Briefing.objects.create(title="A briefing edited many times", slug=HISTORY_SLUG, body="Start.")
-        publishing.record_revision(briefing, by=None)
+        briefing = Briefing()
+        start = {"title": "A briefing edited many times", "slug": HISTORY_SLUG, "body": "Start."}
+        publishing.save_draft(briefing, content=start, by=None)
     for number in range(briefing.revisions.count(), REVISIONS):
-        briefing.body = f"Pass {number}.\n\n" + "A paragraph of analysis. " * 200
-        briefing.save()
-        publishing.record_revision(briefing, by=None, note=f"Pass {number}")
+        body = f"Pass {number}.\n\n" + "A paragraph of analysis. " * 200
+        publishing.save_draft(briefing, content={"body": body}, by=None, note=f"Pass {number}")
     return briefing.pk
 
 

@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .models import Revision
+from django.db.models.fields.files import FieldFile
+from django.utils.text import capfirst
+
+from .models import CONTENT_FIELDS, Revision
 
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
@@ -55,23 +58,22 @@ def merge_runs(segments: list[Segment]) -> list[Segment]:
 
 
 def describe(revision: Revision) -> dict[str, str]:
-    """A revision's fields as the text an editor reads, in display order."""
-    return {
-        "Title": revision.title,
-        "Slug": revision.slug,
-        "Standfirst": revision.standfirst,
-        "Authors": ", ".join(author.name for author in revision.authors),
-        "Themes": ", ".join(sorted(theme.name for theme in revision.themes.all())),
-        "Regions": ", ".join(sorted(region.name for region in revision.regions.all())),
-        "Series": str(revision.series or ""),
-        "Part": str(revision.part or ""),
-        "Language": revision.language,
-        "Hero image": revision.hero_image.name if revision.hero_image else "",
-        "Hero alt text": revision.hero_alt,
-        "Hero credit": revision.hero_credit,
-        "Update note": revision.update_note,
-        "Body": revision.body,
-    }
+    """A revision's fields as the text an editor reads: title, address and tags first, the body last."""
+    fields = {"Title": revision.title, "Slug": revision.slug, "Standfirst": revision.standfirst}
+    fields["Authors"] = ", ".join(author.name for author in revision.authors)
+    fields["Themes"] = ", ".join(sorted(theme.name for theme in revision.themes.all()))
+    fields["Regions"] = ", ".join(sorted(region.name for region in revision.regions.all()))
+    for name in CONTENT_FIELDS:
+        label = capfirst(Revision._meta.get_field(name).verbose_name)
+        fields.setdefault(label, as_text(getattr(revision, name)))
+    fields["Body"] = fields.pop("Body")
+    return fields
+
+
+def as_text(value) -> str:
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return "" if value is None else str(value)
 
 
 def compare(old: Revision, new: Revision) -> list[FieldChange]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -144,9 +143,9 @@ class CorrectionsFeed(Feed):
         return reverse("briefings:home")
 
     def items(self):
-        corrections = Q(change_kind=StateChange.ChangeKind.CORRECTION) | Q(action=StateChange.Action.WITHDRAWN)
         return (
-            StateChange.objects.filter(corrections, briefing__in=Briefing.objects.published())
+            StateChange.objects.corrections()
+            .filter(briefing__in=Briefing.objects.published())
             .select_related("briefing__live_revision", "revision")
             .only(
                 "action", "note", "effective_at", "briefing__slug", "briefing__live_revision__title", "revision__number"
@@ -155,7 +154,7 @@ class CorrectionsFeed(Feed):
         )
 
     def item_title(self, change: StateChange) -> str:
-        label = "Withdrawn" if change.action == StateChange.Action.WITHDRAWN else "Correction"
+        label = "Withdrawn" if change.is_withdrawal else "Correction"
         return f"{label}: {change.briefing.live_revision.title}"
 
     def item_description(self, change: StateChange) -> str:

@@ -28,7 +28,6 @@ import redis
 from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.db import DatabaseError, connection, transaction
-from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -82,9 +81,8 @@ def public_content_changed() -> None:
 @cache
 def state_query() -> tuple[str, tuple]:
     """The state and the next scheduled go-live, in one query."""
-    published = Briefing.objects.filter(status=Briefing.Status.PUBLISHED)
-    latest_live = published.filter(published_at__lte=Now()).order_by("-published_at").values("published_at")[:1]
-    next_live = published.filter(published_at__gt=Now()).order_by("published_at").values("published_at")[:1]
+    latest_live = Briefing.objects.published().order_by("-published_at").values("published_at")[:1]
+    next_live = Briefing.objects.scheduled().order_by("published_at").values("published_at")[:1]
     latest_sql, latest_params = latest_live.query.sql_with_params()
     next_sql, next_params = next_live.query.sql_with_params()
     sql = (

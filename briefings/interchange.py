@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -18,8 +17,8 @@ from django.utils.text import slugify
 from . import publishing
 from .front_matter import FRONT_MATTER_MAX_CHARS, BriefingFileError, load_front_matter
 from .images import reencode_image
-from .markdown import render_markdown
 from .models import Author, Briefing, Region, Revision, Series, StateChange, Theme
+from .models.workflow import Step
 from .regions import find_region
 
 FRONT_MATTER_KEYS = [
@@ -87,8 +86,6 @@ def briefing_file_from(data: dict, body: str, folder: Path) -> BriefingFile:
     title = text_value(data, "title")
     if not title:
         raise BriefingFileError("no title")
-    if len(body) > settings.BRIEFING_BODY_MAX_CHARS:
-        raise BriefingFileError(f"the body is over the limit of {settings.BRIEFING_BODY_MAX_CHARS:,} characters")
     slug = slugify(text_value(data, "slug") or title)[:250]
     if not slug:
         raise BriefingFileError("no usable slug: give one made of letters, digits and dashes")
@@ -198,25 +195,31 @@ def import_parsed(parsed: BriefingFile, path: Path, hero_name: str, *, publish: 
     with transaction.atomic():
         briefing = Briefing.objects.filter(slug=parsed.slug).first()
         outcome = "created" if briefing is None else "updated"
-        briefing = briefing or Briefing(slug=parsed.slug)
         tags = publishing.BriefingTags(
             themes=[theme_named(name) for name in parsed.themes],
             regions=[region_named(name) for name in parsed.regions],
             authors=[author_named(name) for name in parsed.authors],
         )
         content = content_of(parsed, hero_name)
-        if outcome == "updated" and briefing.latest_revision and same_content(briefing.latest_revision, content, tags):
+        dropped: list[str] = []
+        if briefing and briefing.latest_revision.has_content(content, tags.themes, tags.regions, tags.authors):
             outcome = "unchanged"
         else:
-            save_working_copy(briefing, content, tags)
-            publishing.record_revision(briefing, by=None, note=f"Imported from {path.name}")
+            briefing = briefing or Briefing()
+            note = f"Imported from {path.name}"
+            try:
+                dropped = publishing.save_draft(briefing, content=content, tags=tags, by=None, note=note).dropped_markup
+            except ValidationError as error:
+                problems = "; ".join(f"{key}: {messages[0]}" for key, messages in error.message_dict.items())
+                raise BriefingFileError(problems) from error
         if publish:
             publish_imported(briefing, parsed)
-    return ImportResult(briefing=briefing, outcome=outcome, dropped_markup=render_markdown(parsed.body).dropped)
+    return ImportResult(briefing=briefing, outcome=outcome, dropped_markup=dropped)
 
 
 def content_of(parsed: BriefingFile, hero_name: str) -> dict:
     return {
+        "slug": parsed.slug,
         "title": parsed.title,
         "standfirst": parsed.standfirst,
         "body": parsed.body,
@@ -230,34 +233,10 @@ def content_of(parsed: BriefingFile, hero_name: str) -> dict:
     }
 
 
-def same_content(revision: Revision, content: dict, tags: publishing.BriefingTags) -> bool:
-    current = {name: getattr(revision, name) for name in content}
-    current["hero_image"] = revision.hero_image.name if revision.hero_image else ""
-    return (
-        current == content
-        and set(revision.themes.all()) == set(tags.themes)
-        and set(revision.regions.all()) == set(tags.regions)
-        and revision.fetch_authors() == tags.authors
-    )
-
-
-def save_working_copy(briefing: Briefing, content: dict, tags: publishing.BriefingTags) -> None:
-    for name, value in content.items():
-        setattr(briefing, name, value)
-    try:
-        briefing.full_clean()
-    except ValidationError as error:
-        problems = "; ".join(f"{key}: {messages[0]}" for key, messages in error.message_dict.items())
-        raise BriefingFileError(problems) from error
-    briefing.save()
-    briefing.themes.set(tags.themes)
-    briefing.regions.set(tags.regions)
-    publishing.set_byline(briefing, tags.authors)
-
-
 def publish_imported(briefing: Briefing, parsed: BriefingFile) -> None:
+    """Publish what was imported, unless it is live already or its state takes no publication (withdrawn)."""
     briefing.refresh_from_db()
-    if briefing.status == Briefing.Status.PUBLISHED and briefing.live_revision_id == briefing.latest_revision_id:
+    if not briefing.can(Step.PUBLISH, None) or (briefing.is_scheduled and not briefing.has_unpublished_changes):
         return
     is_update = parsed.updated is not None and parsed.updated != briefing.updated_at
     publishing.publish(

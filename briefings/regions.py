@@ -2,92 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.text import slugify
 
 from .models import Region
 
-WORLD = ("World", "001")
-# UN M49 regions, keyed by country_converter's continent names (it says "America").
-CONTINENTS = {
-    "Africa": ("Africa", "002"),
-    "America": ("Americas", "019"),
-    "Asia": ("Asia", "142"),
-    "Europe": ("Europe", "150"),
-    "Oceania": ("Oceania", "009"),
-}
-# UN M49 sub-regions and intermediate regions, with the region each sits in.
-SUBREGIONS = {
-    "Northern Africa": ("015", "Africa"),
-    "Sub-Saharan Africa": ("202", "Africa"),
-    "Eastern Africa": ("014", "Sub-Saharan Africa"),
-    "Middle Africa": ("017", "Sub-Saharan Africa"),
-    "Southern Africa": ("018", "Sub-Saharan Africa"),
-    "Western Africa": ("011", "Sub-Saharan Africa"),
-    "Latin America and the Caribbean": ("419", "Americas"),
-    "Caribbean": ("029", "Latin America and the Caribbean"),
-    "Central America": ("013", "Latin America and the Caribbean"),
-    "South America": ("005", "Latin America and the Caribbean"),
-    "Northern America": ("021", "Americas"),
-    "Central Asia": ("143", "Asia"),
-    "Eastern Asia": ("030", "Asia"),
-    "South-eastern Asia": ("035", "Asia"),
-    "Southern Asia": ("034", "Asia"),
-    "Western Asia": ("145", "Asia"),
-    "Eastern Europe": ("151", "Europe"),
-    "Northern Europe": ("154", "Europe"),
-    "Southern Europe": ("039", "Europe"),
-    "Western Europe": ("155", "Europe"),
-    "Australia and New Zealand": ("053", "Oceania"),
-    "Melanesia": ("054", "Oceania"),
-    "Micronesia": ("057", "Oceania"),
-    "Polynesia": ("061", "Oceania"),
-}
-
-
-def standard_countries() -> list[dict[str, str]]:
-    """Current ISO 3166 countries with their UN sub-region, from country_converter."""
-    import country_converter  # pandas-backed and slow to import: only needed when seeding
-
-    data = country_converter.CountryConverter().data
-    current = data[data["obsolete"].isna()] if "obsolete" in data else data
-    countries = []
-    for row in current.itertuples():
-        # A few codes come as a pattern of alternatives, `^GB$|^UK$`: the first is the ISO one.
-        codes = re.findall(r"[A-Z]{2}", row.ISO2) if isinstance(row.ISO2, str) else []
-        if codes:
-            countries.append({"name": row.name_short, "code": codes[0], "alpha3": row.ISO3, "subregion": row.UNregion})
-    return countries
-
-
-@transaction.atomic
-def seed_standard_regions(region_model=Region, countries: list[dict[str, str]] | None = None) -> int:
-    """Create the world, its UN regions and sub-regions, and every country. Safe to run again."""
-    countries = standard_countries() if countries is None else countries
-
-    def upsert(name: str, kind: str, code: str, alpha3: str = ""):
-        region, _ = region_model.objects.update_or_create(
-            name=name,
-            defaults={"slug": slugify(name), "kind": kind, "code": code, "alpha3": alpha3},
-        )
-        return region
-
-    world = upsert(WORLD[0], "world", WORLD[1])
-    by_name = {}
-    for name, code in CONTINENTS.values():
-        by_name[name] = upsert(name, "continent", code)
-        by_name[name].parents.add(world)
-    for name, (code, _parent) in SUBREGIONS.items():
-        by_name[name] = upsert(name, "subregion", code)
-    for name, (_code, parent) in SUBREGIONS.items():
-        by_name[name].parents.add(by_name[parent])
-    for country in countries:
-        region = upsert(country["name"], "country", country["code"], country["alpha3"])
-        region.parents.add(by_name.get(country["subregion"], world))
-    return region_model.objects.count()
+# The standard tree (UN M49 regions, ISO 3166 countries) the migrations seed; `manage.py freeze_regions` refreshes it.
+STANDARD_REGIONS_FILE = Path(__file__).parent / "migrations" / "standard_regions.json"
 
 
 def find_region(label: str) -> Region | None:

@@ -246,6 +246,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Two pairs of eyes: an editor publishes their own writing only "without review", with a reason on the
+# record. One-person outlets turn it off.
+TWO_PAIRS_OF_EYES = env_flag("TWO_PAIRS_OF_EYES", True)
 PREVIEW_LINK_MAX_AGE_DAYS = int(os.environ.get("PREVIEW_LINK_MAX_AGE_DAYS", "7"))
 SITE_NAME = os.environ.get("SITE_NAME", "Briefings")
 

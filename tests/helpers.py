@@ -29,25 +29,21 @@ def region(name: str) -> Region:
     return Region.objects.get(name=name)
 
 
-def make_briefing(*, by=None, themes=(), regions=(), authors=(), publish: bool = False, **overrides) -> Briefing:
-    fields = {"title": "Japan's space squadron", "body": "## Context\n\nText.[^1]\n\n[^1]: Source.", **overrides}
-    fields.setdefault("slug", slugify(fields["title"]))
-    briefing = Briefing.objects.create(owner=by, **fields)
-    briefing.themes.set(themes)
-    briefing.regions.set(regions)
-    publishing.set_byline(briefing, list(authors))
-    publishing.record_revision(briefing, by=by)
+def make_briefing(*, by=None, themes=(), regions=(), authors=(), publish: bool = False, **content) -> Briefing:
+    """A briefing saved as its writer `by` would save it; `publish` publishes it as an import would."""
+    content = {"title": "Japan's space squadron", "body": "## Context\n\nText.[^1]\n\n[^1]: Source.", **content}
+    content.setdefault("slug", slugify(content["title"]))
+    tags = publishing.BriefingTags(themes=list(themes), regions=list(regions), authors=list(authors))
+    briefing = Briefing()
+    publishing.save_draft(briefing, content=content, tags=tags, by=by)
     if publish:
-        publishing.publish(briefing, by=by)
+        publishing.publish(briefing, by=None)
         briefing.refresh_from_db()
     return briefing
 
 
-def edit(briefing: Briefing, *, by=None, **changes) -> Briefing:
-    for name, value in changes.items():
-        setattr(briefing, name, value)
-    briefing.save()
-    publishing.record_revision(briefing, by=by)
+def edit(briefing: Briefing, *, by=None, note: str = "", **content) -> Briefing:
+    publishing.save_draft(briefing, content=content, by=by, note=note, base_revision=briefing.latest_revision_id)
     briefing.refresh_from_db()
     return briefing
 

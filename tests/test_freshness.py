@@ -79,9 +79,9 @@ def test_regrouping_regions_changes_a_region_filter_at_once(client):
 def test_featuring_changes_the_token():
     briefing = make_briefing(title="Frigates in the Baltic", publish=True)
     before = freshness.public_state().token
-    publishing.feature(Briefing.objects.filter(pk=briefing.pk))
+    publishing.feature(Briefing.objects.filter(pk=briefing.pk), by=None)
     featured = freshness.public_state().token
-    publishing.stop_featuring(Briefing.objects.filter(pk=briefing.pk))
+    publishing.stop_featuring(Briefing.objects.filter(pk=briefing.pk), by=None)
     assert len({before, featured, freshness.public_state().token}) == 3
 
 

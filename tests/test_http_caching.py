@@ -76,7 +76,7 @@ def test_staff_pages_are_never_cached_or_shared(client, briefing):
 
 def test_preview_links_are_never_cached(client, briefing):
     edit(briefing, body="Unpublished words.")
-    token = publishing.share_preview(briefing, by=make_user())
+    token = publishing.share_preview(briefing, by=make_user()).token
     response = client.get(f"/preview/{token}/")
     assert response.status_code == 200 and "Unpublished words." in response.content.decode()
     assert "no-store" in response["Cache-Control"] and "public" not in response["Cache-Control"]

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from briefings import publishing
 from briefings.models import Briefing, Region, Series
-from tests.helpers import make_author, make_briefing, make_theme, make_user
+from tests.helpers import edit, make_author, make_briefing, make_theme, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -151,15 +151,12 @@ def site(settings):
     tags = {"themes": [theme], "regions": [Region.objects.get(slug="japan")], "authors": [author]}
     own = make_briefing(title="Own", by=users["author"], series=series, part=1, publish=True, **tags)
     other = make_briefing(title="Other", by=users["other"], **tags)
-    own.body = "Corrected."
-    own.save()
-    publishing.record_revision(own, by=users["author"])
+    edit(own, body="Corrected.", by=users["author"])
     publishing.publish(own, by=users["editor"], change_kind="correction", note="Fixed.")
     own.refresh_from_db()
-    links = {b.pk: b.preview_links.get(pk=publishing.find_preview(publishing.share_preview(b, by=users["editor"])).pk)
-             for b in (own, other)}  # fmt: skip
+    links = {b.pk: publishing.share_preview(b, by=users["editor"]) for b in (own, other)}
     return {"users": users, "own": own, "other": other, "theme": theme, "author": author, "series": series,
-            "links": links, "token": publishing.share_preview(other, by=users["editor"])}  # fmt: skip
+            "links": links, "token": publishing.share_preview(other, by=users["editor"]).token}  # fmt: skip
 
 
 def address(name: str, pattern: URLPattern, site: dict, briefing: Briefing) -> str:

@@ -5,7 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from briefings import publishing
-from briefings.models import Briefing, Revision, RevisionTheme, StateChange
+from briefings.models import Briefing, PreviewLink, Revision, RevisionTheme, StateChange
 from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region
 
 pytestmark = pytest.mark.django_db
@@ -100,12 +100,10 @@ def test_a_save_begun_on_an_older_revision_is_refused_and_its_text_kept():
     briefing = make_briefing()
     base = briefing.latest_revision_id
     edit(briefing, body="Someone else's change")
-    content = publishing.working_copy_content(briefing) | {"body": "My own change"}
-    tags = publishing.current_tags(briefing)
-    with pytest.raises(publishing.StaleEditError) as refused:
-        publishing.ensure_not_stale(briefing, base_revision_id=base, content=content, tags=tags, by=None)
-    kept = refused.value.refused
-    assert kept.is_refused_edit and kept.body == "My own change"
+    saved = publishing.save_draft(briefing, content={"body": "My own change"}, by=None, base_revision=base)
+    assert saved.is_refused and saved.current.number == 2
+    kept = saved.revision
+    assert kept.is_refused_edit and kept.body == "My own change" and kept.number == 3
     briefing.refresh_from_db()
     assert briefing.body == "Someone else's change" and briefing.latest_revision.number == 2
 
@@ -156,13 +154,13 @@ def test_workflow_submit_return_unpublish():
 def test_preview_links_expire_and_can_be_revoked():
     editor = make_user()
     briefing = make_briefing()
-    token = publishing.share_preview(briefing, by=editor, note="Reviewer", days=1)
-    link = publishing.find_preview(token)
+    token = publishing.share_preview(briefing, by=editor, note="Reviewer", days=1).token
+    link = PreviewLink.objects.for_token(token)
     assert link.briefing == briefing
-    assert publishing.find_preview(token + "x") is None
+    assert PreviewLink.objects.for_token(token + "x") is None
     publishing.revoke_preview(link, by=editor)
-    assert publishing.find_preview(token) is None
-    other = publishing.find_preview(publishing.share_preview(briefing, by=editor))
+    assert PreviewLink.objects.for_token(token) is None
+    other = publishing.share_preview(briefing, by=editor)
     other.expires_at = timezone.now() - timedelta(seconds=1)
     other.save()
-    assert publishing.find_preview(publishing.preview_token(other)) is None
+    assert PreviewLink.objects.for_token(other.token) is None

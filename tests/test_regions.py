@@ -1,5 +1,6 @@
 import pytest
 
+from briefings.management.commands.freeze_regions import standard_regions
 from briefings.models import Briefing, Region
 from briefings.regions import count_by_region, find_region
 from tests.helpers import make_briefing, region
@@ -23,6 +24,19 @@ def test_every_iso_country_is_seeded_under_its_un_region():
         country = find_region(code)
         assert (country.name, country.kind, country.alpha3) == (name, "country", alpha3)
         assert list(country.parents.values_list("name", flat=True)) == [subregion]
+
+
+def test_the_migrations_seed_from_frozen_data_the_same_rows_as_seeding_from_country_converter():
+    """0003 and 0013 read standard_regions.json; the live source, country_converter, gives the same tree."""
+    live = {
+        (entry["name"], entry["slug"], entry["kind"], entry["code"], entry["alpha3"], frozenset(entry["parents"]))
+        for entry in standard_regions()
+    }
+    seeded = {
+        (r.name, r.slug, r.kind, r.code, r.alpha3, frozenset(parent.name for parent in r.parents.all()))
+        for r in Region.objects.prefetch_related("parents")
+    }
+    assert len(live) == 280 and seeded == live
 
 
 def test_a_briefing_tagged_japan_is_found_under_every_grouping_that_contains_japan():

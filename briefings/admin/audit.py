@@ -8,12 +8,29 @@ from ..models import Briefing, StateChange
 from .lists import RecordedDateFilter
 
 
+class UnreviewedPublicationFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "unreviewed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Published without review")]
+
+    def queryset(self, request, queryset):
+        return queryset.exclude(without_review_reason="") if self.value() == "yes" else queryset
+
+
 @admin.register(StateChange)
 class StateChangeAdmin(admin.ModelAdmin):
     """The audit trail, read-only."""
 
-    list_display = ["at", "briefing", "action", "change_kind", "by", "note"]
-    list_filter = [RecordedDateFilter, "action", "change_kind", ("by", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["at", "briefing", "action", "change_kind", "by", "note", "without_review_reason"]
+    list_filter = [
+        RecordedDateFilter,
+        "action",
+        "change_kind",
+        UnreviewedPublicationFilter,
+        ("by", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["briefing__title", "note"]
     list_select_related = ["briefing", "by"]
     show_full_result_count = False

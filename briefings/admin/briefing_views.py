@@ -17,6 +17,7 @@ from .. import diffing, publishing
 from ..images import store_image
 from ..markdown import render_markdown
 from ..models import Briefing, PreviewLink, StateChange
+from ..models.workflow import Step, may_ever, needs_second_editor, refusal
 from .forms import NoteForm, PreviewLinkForm, PublishForm
 
 HISTORY_PAGE_SIZE = 50
@@ -48,15 +49,12 @@ class BriefingViews:
             patterns.append(path(route, wrapped, name=full_name))
         return patterns + super().get_urls()
 
-    def briefing_or_404(self, request, pk, *, permission="change") -> Briefing:
+    def briefing_or_404(self, request, pk, *, step: Step | None = None) -> Briefing:
+        """The briefing, if the user may see it and may ever take `step` on it (the table says in which states)."""
         briefing = self.get_object(request, pk)  # None for an id that is not one, as for one not found
         if briefing is None:
             raise Http404("No such briefing.")
-        allowed = {
-            "view": self.has_view_permission(request, briefing),
-            "change": self.has_change_permission(request, briefing),
-            "publish": request.user.has_perm("briefings.publish_briefing"),
-        }[permission]
+        allowed = may_ever(request.user, step, briefing) if step else self.has_view_permission(request, briefing)
         if not allowed:
             raise PermissionDenied
         return briefing
@@ -77,7 +75,7 @@ class BriefingViews:
 
     def history_view(self, request, object_id, extra_context=None):
         """Revisions and audit trail a page at a time: a briefing may have hundreds of each."""
-        briefing = self.briefing_or_404(request, object_id, permission="view")
+        briefing = self.briefing_or_404(request, object_id)
         revisions = (
             briefing.revisions.select_related("created_by")
             .only("number", "created_at", "change_note", "is_refused_edit", "created_by__username")
@@ -99,7 +97,7 @@ class BriefingViews:
         )
 
     def compare_view(self, request, pk):
-        briefing = self.briefing_or_404(request, pk, permission="view")
+        briefing = self.briefing_or_404(request, pk)
         revisions = briefing.revisions.prefetch_related("themes", "regions", "byline__author")
         try:
             old = revisions.get(number=int(request.GET.get("from", "")))
@@ -118,11 +116,15 @@ class BriefingViews:
         )
 
     def restore_view(self, request, pk, number):
-        briefing = self.briefing_or_404(request, pk)
+        briefing = self.briefing_or_404(request, pk, step=Step.RESTORE)
         revision = get_object_or_404(briefing.revisions, number=number)
         if request.method == "POST":
-            restored = publishing.restore(briefing, revision, by=request.user)
-            messages.success(request, f"Revision {number} restored as revision {restored.number}.")
+            try:
+                restored = publishing.restore(briefing, revision, by=request.user)
+            except publishing.WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Revision {number} restored as revision {restored.number}.")
             return HttpResponseRedirect(reverse("admin:briefings_briefing_change", args=[pk]))
         return self.page(
             request,
@@ -137,9 +139,12 @@ class BriefingViews:
         )
 
     def publish_view(self, request, pk):
-        briefing = self.briefing_or_404(request, pk, permission="publish")
+        briefing = self.briefing_or_404(request, pk, step=Step.PUBLISH)
         form = PublishForm(
-            request.POST or None, is_live=briefing.is_published, initial={"revision": briefing.latest_revision_id}
+            request.POST or None,
+            is_live=briefing.is_published,
+            needs_reason=needs_second_editor(briefing, request.user),
+            initial={"revision": briefing.latest_revision_id},
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -150,6 +155,7 @@ class BriefingViews:
                     change_kind=form.cleaned_data.get("change_kind", StateChange.ChangeKind.MINOR),
                     at=form.cleaned_data.get("publish_at"),
                     revision_id=form.cleaned_data["revision"],
+                    without_review_reason=form.cleaned_data.get("without_review_reason", ""),
                 )
             except publishing.WorkflowError as error:
                 form.add_error(None, str(error))
@@ -157,10 +163,17 @@ class BriefingViews:
                 verb = "scheduled" if change.action == StateChange.Action.SCHEDULED else "published"
                 messages.success(request, f"“{briefing.title}” {verb}.")
                 return HttpResponseRedirect(reverse("admin:briefings_briefing_change", args=[pk]))
-        return self.page(request, briefing, "publish.html", f"Publish “{briefing.title}”", form=form)
+        return self.page(
+            request,
+            briefing,
+            "publish.html",
+            f"Publish “{briefing.title}”",
+            form=form,
+            refusal=refusal(briefing, Step.PUBLISH, request.user),
+        )
 
-    def workflow_view(self, request, pk, *, permission, action, label, explanation, success):
-        briefing = self.briefing_or_404(request, pk, permission=permission)
+    def workflow_view(self, request, pk, *, step, action, label, explanation, success):
+        briefing = self.briefing_or_404(request, pk, step=step)
         form = NoteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -184,7 +197,7 @@ class BriefingViews:
         return self.workflow_view(
             request,
             pk,
-            permission="publish",
+            step=Step.UNPUBLISH,
             action=publishing.unpublish,
             label="Unpublish",
             explanation="The briefing leaves the public site everywhere; its address answers 410 Gone.",
@@ -195,7 +208,7 @@ class BriefingViews:
         return self.workflow_view(
             request,
             pk,
-            permission="publish",
+            step=Step.WITHDRAW,
             action=publishing.withdraw,
             label="Withdraw",
             explanation=(
@@ -209,7 +222,7 @@ class BriefingViews:
         return self.workflow_view(
             request,
             pk,
-            permission="change",
+            step=Step.SUBMIT,
             label="Submit for review",
             action=publishing.submit_for_review,
             explanation="Editors will see the briefing in review.",
@@ -220,7 +233,7 @@ class BriefingViews:
         return self.workflow_view(
             request,
             pk,
-            permission="publish",
+            step=Step.RETURN,
             action=publishing.return_to_draft,
             label="Return to draft",
             explanation="The briefing goes back to its author as a draft.",
@@ -228,21 +241,21 @@ class BriefingViews:
         )
 
     def preview_links_view(self, request, pk):
-        briefing = self.briefing_or_404(request, pk)
+        briefing = self.briefing_or_404(request, pk, step=Step.SHARE_PREVIEW)
         form = PreviewLinkForm(request.POST or None)
         new_link = None
         if request.method == "POST" and form.is_valid():
-            token = publishing.share_preview(
+            link = publishing.share_preview(
                 briefing, by=request.user, note=form.cleaned_data["note"], days=form.cleaned_data["days"]
             )
-            new_link = request.build_absolute_uri(reverse("briefings:preview", args=[token]))
+            new_link = request.build_absolute_uri(reverse("briefings:preview", args=[link.token]))
         links = briefing.preview_links.select_related("created_by")
         return self.page(
             request, briefing, "preview_links.html", "Preview links", form=form, links=links, new_link=new_link
         )
 
     def revoke_preview_view(self, request, pk, link_id):
-        briefing = self.briefing_or_404(request, pk)
+        briefing = self.briefing_or_404(request, pk, step=Step.REVOKE_PREVIEW)
         link = get_object_or_404(PreviewLink, pk=link_id, briefing=briefing)
         if request.method == "POST":
             publishing.revoke_preview(link, by=request.user)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.utils import timezone
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
 from .. import publishing
-from ..markdown import render_markdown
 from ..models import Author, Briefing, BriefingAuthor
+from ..models.workflow import Step
 from .briefing_views import BriefingViews
 from .forms import BriefingForm
-from .lists import BriefingChangeList, PublicationDateFilter, RegionsInUseFilter, StatusFilter
+from .lists import BriefingChangeList, PublicationDateFilter, RegionsInUseFilter, StatusFilter, UnreviewedFilter
 
 
 class BylineInline(admin.TabularInline):
@@ -38,6 +40,7 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
     actions = ["feature", "stop_featuring"]
     list_filter = [
         StatusFilter,
+        UnreviewedFilter,
         PublicationDateFilter,
         "themes",
         ("regions", RegionsInUseFilter),
@@ -50,14 +53,14 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["latest_revision", "series"]
     show_full_result_count = False  # one count, not two, on every filtered page of a large archive
-    readonly_fields = ["status", "published_at", "updated_at"]
+    readonly_fields = ["status_label", "published_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
         ("Tags", {"fields": ["themes", "regions", "series", "part", "language"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_credit"], "classes": ["collapse"]}),
         ("For readers", {"fields": ["update_note"]}),
         ("This save", {"fields": ["change_note", "base_revision"]}),
-        ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
+        ("Publication", {"fields": ["status_label", "published_at", "updated_at"]}),
     ]
 
     class Media:
@@ -87,39 +90,22 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # nothing an editor wrote is ever lost: unpublish instead
 
-    def get_form(self, request, obj=None, **kwargs):
-        form_class = super().get_form(request, obj, **kwargs)
-
-        class RequestBriefingForm(form_class):
-            def clean(self):
-                data = super().clean()
-                if not self.errors:
-                    self.refuse_if_stale(request.user)
-                return data
-
-        return RequestBriefingForm
-
     @admin.action(description="Feature on the home page", permissions=["publish"])
     def feature(self, request, queryset):
-        count = publishing.feature(queryset)
+        count = publishing.feature(queryset, by=request.user)
         self.message_user(request, f"{count} published briefing(s) featured; the newest is shown first.")
 
     @admin.action(description="Stop featuring", permissions=["publish"])
     def stop_featuring(self, request, queryset):
-        self.message_user(request, f"{publishing.stop_featuring(queryset)} briefing(s) no longer featured.")
+        count = publishing.stop_featuring(queryset, by=request.user)
+        self.message_user(request, f"{count} briefing(s) no longer featured.")
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("briefings.publish_briefing")
 
     @admin.display(description="Status")
     def status_label(self, briefing):
-        if briefing.is_withdrawn:
-            return "Withdrawn"
-        if briefing.is_scheduled:
-            return f"Scheduled for {timezone.localtime(briefing.published_at):%Y-%m-%d %H:%M}"
-        if briefing.has_unpublished_changes:
-            return "Published, with unpublished changes"
-        return briefing.get_status_display()
+        return briefing.status_label
 
     @admin.display(description="Authors")
     def byline_names(self, briefing):
@@ -139,31 +125,82 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
         return kwargs
 
     def get_readonly_fields(self, request, obj=None):
-        """A published briefing's address is public: only those who publish may move it."""
+        """A published briefing's address is public: the workflow table says who may move it."""
         fields = super().get_readonly_fields(request, obj)
-        if obj is not None and obj.status == Briefing.Status.PUBLISHED and not self.has_publish_permission(request):
+        if obj is not None and not obj.can(Step.MOVE, request.user):
             return [*fields, "slug"]
         return fields
 
     def get_prepopulated_fields(self, request, obj=None):
         return super().get_prepopulated_fields(request, obj) if obj is None else {}
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can"] = obj.allowed_steps(request.user) if obj is not None else {}
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.owner = request.user
-        super().save_model(request, obj, form, change)
-        if change and "slug" in form.changed_data:
-            publishing.record_move(obj, old_slug=form.initial["slug"], by=request.user)
+        """Nothing yet: save_related saves the whole draft, byline included, through publishing.save_draft."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        briefing = form.instance
-        publishing.record_revision(briefing, by=request.user, note=form.cleaned_data.get("change_note", ""))
-        dropped = render_markdown(briefing.body).dropped
-        if dropped:
+        draft = form.instance
+        saved = publishing.save_draft(
+            draft,
+            content={name: getattr(draft, name) for name in Briefing.EDITED_FIELDS},
+            tags=publishing.BriefingTags(
+                themes=list(form.cleaned_data["themes"]),
+                regions=list(form.cleaned_data["regions"]),
+                authors=byline_from(formsets),
+            ),
+            by=request.user,
+            note=form.cleaned_data.get("change_note", ""),
+            base_revision=form.cleaned_data.get("base_revision") if change else None,
+        )
+        request.saved_draft = saved
+        if saved.dropped_markup:
             messages.warning(
                 request,
                 "Saved, but the published page will leave out: "
-                + "; ".join(dropped)
+                + "; ".join(saved.dropped_markup)
                 + ". Your Markdown is kept as written.",
             )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return super().construct_change_message(request, form, [], add)  # the byline is in the revision
+
+    def log_change(self, request, obj, message):
+        saved = getattr(request, "saved_draft", None)
+        if saved is None or not saved.is_refused:
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        saved = getattr(request, "saved_draft", None)
+        if saved is None or not saved.is_refused:
+            return super().response_change(request, obj)
+        compare = reverse("admin:briefings_briefing_compare", args=[obj.pk])
+        messages.error(
+            request,
+            format_html(
+                "{} saved revision {} while you were editing, so your save was refused. Your text is kept as "
+                'revision {}. <a href="{}?from={}&amp;to={}">Compare the two</a>, then merge them here, or '
+                "restore your revision from the history.",
+                saved.current.created_by or "An import",
+                saved.current.number,
+                saved.revision.number,
+                compare,
+                saved.current.number,
+                saved.revision.number,
+            ),
+        )
+        return HttpResponseRedirect(reverse("admin:briefings_briefing_change", args=[obj.pk]))
+
+
+def byline_from(formsets) -> list[Author]:
+    """The authors the byline form lists, in the order of their positions, leaving out removed lines."""
+    lines = [
+        (form.cleaned_data["position"] or 0, index, form.cleaned_data["author"])
+        for formset in formsets
+        for index, form in enumerate(formset.forms)
+        if form.cleaned_data.get("author") and not form.cleaned_data.get("DELETE")
+    ]
+    return [author for _, _, author in sorted(lines, key=lambda line: line[:2])]

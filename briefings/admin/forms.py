@@ -5,16 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.urls import reverse
-from django.utils.html import format_html
 
-from .. import publishing
 from ..images import reencode_image
-from ..models import CONTENT_FIELDS, Briefing, StateChange
+from ..models import Briefing, StateChange
 
 
 class BriefingForm(forms.ModelForm):
@@ -25,21 +20,7 @@ class BriefingForm(forms.ModelForm):
 
     class Meta:
         model = Briefing
-        fields = [
-            "title",
-            "slug",
-            "standfirst",
-            "body",
-            "themes",
-            "regions",
-            "series",
-            "part",
-            "language",
-            "hero_image",
-            "hero_alt",
-            "hero_credit",
-            "update_note",
-        ]
+        fields = [*Briefing.EDITED_FIELDS, "themes", "regions"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,45 +34,7 @@ class BriefingForm(forms.ModelForm):
         return upload
 
     def clean_body(self):
-        body = self.cleaned_data.get("body", "").replace("\r\n", "\n")
-        if len(body) > settings.BRIEFING_BODY_MAX_CHARS:
-            raise ValidationError(f"The body is longer than {settings.BRIEFING_BODY_MAX_CHARS:,} characters.")
-        return body
-
-    def refuse_if_stale(self, user) -> None:
-        """Refuse a save begun on an older revision, keeping the refused text as a revision."""
-        if not self.instance.pk:
-            return
-        content = {name: self.cleaned_data.get(name, getattr(self.instance, name)) for name in CONTENT_FIELDS}
-        tags = publishing.BriefingTags(
-            themes=list(self.cleaned_data.get("themes", [])),
-            regions=list(self.cleaned_data.get("regions", [])),
-            authors=self.instance.authors,
-        )
-        try:
-            publishing.ensure_not_stale(
-                self.instance,
-                base_revision_id=self.cleaned_data.get("base_revision"),
-                content=content,
-                tags=tags,
-                by=user,
-            )
-        except publishing.StaleEditError as stale:
-            compare = reverse("admin:briefings_briefing_compare", args=[self.instance.pk])
-            who = stale.current.created_by or "an import"
-            raise ValidationError(
-                format_html(
-                    "{} saved revision {} while you were editing, so your save was refused. Your text is kept as "
-                    'revision {}. <a href="{}?from={}&amp;to={}">Compare the two</a>, then reload this page '
-                    "and merge, or restore your revision from the history.",
-                    who,
-                    stale.current.number,
-                    stale.refused.number,
-                    compare,
-                    stale.current.number,
-                    stale.refused.number,
-                )
-            ) from stale
+        return self.cleaned_data.get("body", "").replace("\r\n", "\n")  # browsers send a textarea's lines with CRs
 
 
 class PublishForm(forms.Form):
@@ -115,12 +58,18 @@ class PublishForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
-    def __init__(self, *args, is_live: bool, **kwargs):
+    without_review_reason = forms.CharField(
+        label="Publish without review, because",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="You wrote this revision yourself: another editor should review and publish it. If it cannot "
+        "wait, say why; the audit trail flags the publication as made without review.",
+    )
+
+    def __init__(self, *args, is_live: bool, needs_reason: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        if not is_live:
-            del self.fields["change_kind"]
-        else:
-            del self.fields["publish_at"]
+        del self.fields["publish_at" if is_live else "change_kind"]
+        if not needs_reason:
+            del self.fields["without_review_reason"]
 
     def clean(self):
         data = super().clean()

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Exists, F, Max, Min, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from ..models import Briefing, Region
+from ..models.workflow import State
 
 LIST_UNREAD_FIELDS = [
     "body",
@@ -41,21 +42,21 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [
-            *Briefing.Status.choices,
-            ("scheduled", "Scheduled"),
-            ("changed", "Published, with unpublished changes"),
-        ]
+        return State.choices
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value == "scheduled":
-            return queryset.filter(status=Briefing.Status.PUBLISHED, published_at__gt=Now())
-        if value == "changed":
-            return queryset.filter(status=Briefing.Status.PUBLISHED).exclude(live_revision=F("latest_revision"))
-        if value in Briefing.Status.values:
-            return queryset.filter(status=value)
-        return queryset
+        return queryset.in_state(State(self.value())) if self.value() in State.values else queryset
+
+
+class UnreviewedFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("skipped", "Live version published without review")]
+
+    def queryset(self, request, queryset):
+        return queryset.published_without_review() if self.value() == "skipped" else queryset
 
 
 class DateFilter(admin.SimpleListFilter):

@@ -1,10 +1,6 @@
 from django.db import migrations
 
-
-def seed(apps, schema_editor):
-    from briefings.regions import seed_standard_regions
-
-    seed_standard_regions(region_model=apps.get_model("briefings", "Region"))
+from ._standard_regions import seed
 
 
 class Migration(migrations.Migration):

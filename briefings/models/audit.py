@@ -4,29 +4,39 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from .briefings import Briefing
 from .revisions import Revision
+from .workflow import Action
+
+PUBLICATIONS = [Action.PUBLISHED, Action.SCHEDULED]
+SUBSTANTIVE_KINDS = ["correction", "clarification", "update"]
+# The one definition of a correction: where an outlet says in public that it got something wrong.
+CORRECTION = Q(change_kind="correction") | Q(action=Action.WITHDRAWN)
+
+
+class StateChangeQuerySet(models.QuerySet):
+    def publications(self) -> StateChangeQuerySet:
+        """Each time a version was made the public one (now or at a scheduled time)."""
+        return self.filter(action__in=PUBLICATIONS)
+
+    def public_log(self) -> StateChangeQuerySet:
+        """What a briefing's readers are shown of its history: its publications and its withdrawal."""
+        return self.filter(Q(action__in=PUBLICATIONS) | Q(action=Action.WITHDRAWN))
+
+    def corrections(self) -> StateChangeQuerySet:
+        """Corrections and withdrawals, newest first by the partial index `corrections_feed`."""
+        return self.filter(CORRECTION)
 
 
 class StateChange(models.Model):
     """The audit trail: every change of state, who made it and when. Publications carry their kind."""
 
-    class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        SUBMITTED = "submitted", "Submitted for review"
-        RETURNED = "returned", "Returned to draft"
-        PUBLISHED = "published", "Published"
-        SCHEDULED = "scheduled", "Scheduled"
-        UNPUBLISHED = "unpublished", "Unpublished"
-        RESTORED = "restored", "Restored an earlier revision"
-        PREVIEW_SHARED = "preview_shared", "Shared a preview link"
-        PREVIEW_REVOKED = "preview_revoked", "Revoked a preview link"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        MOVED = "moved", "Moved to a new address"
+    Action = Action
 
     class ChangeKind(models.TextChoices):
         FIRST = "first", "First publication"
@@ -45,17 +55,18 @@ class StateChange(models.Model):
     effective_at = models.DateTimeField(
         default=timezone.now, help_text="When readers saw the change: a scheduled or imported publication's own date."
     )
+    without_review_reason = models.TextField(
+        blank=True, help_text="Why the publisher published their own writing without a second editor's review."
+    )
+
+    objects = StateChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["-at", "-id"], name="state_change_newest_first"),
             models.Index(fields=["briefing", "-at"]),
-            models.Index(
-                fields=["-effective_at"],
-                condition=Q(change_kind="correction") | Q(action="withdrawn"),
-                name="corrections_feed",
-            ),
+            models.Index(fields=["-effective_at"], condition=CORRECTION, name="corrections_feed"),
         ]
 
     def __str__(self) -> str:
@@ -63,11 +74,32 @@ class StateChange(models.Model):
 
     @property
     def is_substantive(self) -> bool:
-        return self.change_kind in {
-            self.ChangeKind.CORRECTION,
-            self.ChangeKind.CLARIFICATION,
-            self.ChangeKind.UPDATE,
-        }
+        """A change readers are told about with its note: a correction, clarification or update."""
+        return self.change_kind in SUBSTANTIVE_KINDS
+
+    @property
+    def is_withdrawal(self) -> bool:
+        return self.action == Action.WITHDRAWN
+
+    @property
+    def is_unreviewed(self) -> bool:
+        return bool(self.without_review_reason)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    # The signed token names the link, so revoking the row kills the link at once.
+    SALT = "briefings.preview"
+
+    def active(self) -> PreviewLinkQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_token(self, token: str) -> PreviewLink | None:
+        """The active preview link behind a token, or None when forged, expired or revoked."""
+        try:
+            pk = signing.loads(token, salt=self.SALT)
+        except signing.BadSignature:
+            return None
+        return self.active().select_related("briefing").filter(pk=pk).first()
 
 
 class PreviewLink(models.Model):
@@ -80,6 +112,8 @@ class PreviewLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True, help_text="Who the link is for.")
 
+    objects = PreviewLinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -89,6 +123,10 @@ class PreviewLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.pk, salt=PreviewLinkQuerySet.SALT, compress=True)
 
 
 class SearchTerm(models.Model):

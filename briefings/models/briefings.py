@@ -15,6 +15,7 @@ from django.utils import timezone
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
 from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
+from .workflow import State, Step, refusal
 
 
 class IsAnyOf(models.Func):
@@ -36,6 +37,28 @@ class BriefingQuerySet(models.QuerySet):
 
     def gone(self) -> BriefingQuerySet:
         return self.filter(status=Briefing.Status.UNPUBLISHED)
+
+    def scheduled(self) -> BriefingQuerySet:
+        return self.filter(status=Briefing.Status.PUBLISHED, published_at__gt=Now())
+
+    def in_state(self, state: State) -> BriefingQuerySet:
+        """The briefings that `Briefing.state` would call `state`."""
+        live = self.published().filter(withdrawn_at__isnull=True)
+        return {
+            State.DRAFT: self.filter(status=Briefing.Status.DRAFT),
+            State.REVIEW: self.filter(status=Briefing.Status.REVIEW),
+            State.SCHEDULED: self.scheduled(),
+            State.LIVE: live.filter(live_revision=models.F("latest_revision")),
+            State.CHANGED: live.exclude(live_revision=models.F("latest_revision")),
+            State.WITHDRAWN: self.published().filter(withdrawn_at__isnull=False),
+            State.UNPUBLISHED: self.gone(),
+        }[state]
+
+    def published_without_review(self) -> BriefingQuerySet:
+        """Briefings whose live version was published by the one who wrote it, without a second editor."""
+        return self.filter(
+            state_changes__revision=models.F("live_revision"), state_changes__without_review_reason__gt=""
+        ).distinct()
 
     def for_theme(self, theme: Theme) -> BriefingQuerySet:
         return self.filter(live_revision__in=RevisionTheme.objects.filter(theme=theme).values("revision"))
@@ -219,6 +242,34 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     @property
     def authors(self) -> list[Author]:
         return [line.author for line in self.byline.all()]
+
+    def published_revisions(self) -> models.QuerySet:
+        """The versions readers have seen: each revision that was once made the public one."""
+        return self.revisions.filter(pk__in=self.state_changes.publications().values("revision"))
+
+    @property
+    def state(self) -> State:
+        if self.status != self.Status.PUBLISHED:
+            return State(self.status)
+        if not self.is_published:
+            return State.SCHEDULED
+        if self.is_withdrawn:
+            return State.WITHDRAWN
+        return State.CHANGED if self.has_unpublished_changes else State.LIVE
+
+    @property
+    def status_label(self) -> str:
+        if self.state is State.SCHEDULED:
+            return f"Scheduled for {timezone.localtime(self.published_at):%Y-%m-%d %H:%M}"
+        return self.state.label
+
+    def can(self, step: Step | str, user) -> bool:
+        """Whether `user` may take `step` now, by the workflow table (briefings/models/workflow.py)."""
+        return not refusal(self, Step(step), user)
+
+    def allowed_steps(self, user) -> dict[str, bool]:
+        """Each step's name → whether `user` may take it now: what templates ask instead of comparing states."""
+        return {step.value: self.can(step, user) for step in Step}
 
 
 class BriefingAuthor(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -10,12 +12,20 @@ from markdownx.models import MarkdownxField
 from .tags import Series
 
 
+def validate_body_length(body: str) -> None:
+    """Bounds what Markdown rendering, search and diffs ever have to read."""
+    if len(body) > settings.BRIEFING_BODY_MAX_CHARS:
+        raise ValidationError(f"The body is longer than {settings.BRIEFING_BODY_MAX_CHARS:,} characters.")
+
+
 class BriefingContent(models.Model):
     """The fields an editor writes; shared by the working copy and every revision."""
 
     title = models.CharField(max_length=250)
     standfirst = models.TextField(blank=True, help_text="One or two sentences shown under the title.")
-    body = MarkdownxField(blank=True, help_text="Markdown. Headings start at ##; footnotes as [^1].")
+    body = MarkdownxField(
+        blank=True, validators=[validate_body_length], help_text="Markdown. Headings start at ##; footnotes as [^1]."
+    )
     hero_image = models.ImageField(upload_to="heroes/%Y/", max_length=300, blank=True)
     hero_alt = models.CharField("hero image alt text", max_length=300, blank=True)
     hero_credit = models.CharField("hero image credit", max_length=300, blank=True)
@@ -46,17 +56,11 @@ class BriefingContent(models.Model):
             ),
         ]
 
+    def content(self) -> dict:
+        """The content fields and their values, to copy into another briefing or revision."""
+        return {name: getattr(self, name) for name in CONTENT_FIELDS}
 
-CONTENT_FIELDS = [
-    "title",
-    "standfirst",
-    "body",
-    "hero_image",
-    "hero_alt",
-    "hero_credit",
-    "series",
-    "part",
-    "language",
-    "update_note",
-]
+
+# What an editor writes and every revision keeps: everything that copies, compares or exports content reads this.
+CONTENT_FIELDS = tuple(field.name for field in BriefingContent._meta.fields)
 LIVE_BODY_FIELDS = ["live_revision__body", "live_revision__body_html", "live_revision__toc_html"]

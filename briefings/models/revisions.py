@@ -58,6 +58,16 @@ class Revision(BriefingContent):
         """The byline in one query, for code that has not prefetched it."""
         return [line.author for line in self.byline.select_related("author")]
 
+    def has_content(self, content: dict, themes: list[Theme], regions: list[Region], authors: list[Author]) -> bool:
+        """Whether saving `content` with these tags would repeat this revision."""
+        mine = self.content() | {"slug": self.slug, "hero_image": self.hero_image.name if self.hero_image else ""}
+        return (
+            all(mine[name] == value for name, value in content.items())
+            and set(self.themes.all()) == set(themes)
+            and set(self.regions.all()) == set(regions)
+            and self.fetch_authors() == authors
+        )
+
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.word_count / WORDS_READ_PER_MINUTE))

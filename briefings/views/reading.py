@@ -10,13 +10,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from .. import diffing, publishing
+from .. import diffing
 from ..addresses import redirects_retired_slugs
 from ..citations import Citation
-from ..models import Briefing, Revision, RevisionAuthor, StateChange
-
-PUBLICATION_ACTIONS = [StateChange.Action.PUBLISHED, StateChange.Action.SCHEDULED]
-
+from ..models import Briefing, PreviewLink, Revision, RevisionAuthor, StateChange
 
 # Reading a briefing
 
@@ -48,7 +45,7 @@ def answers_gone(view):
 def publication_history(briefing: Briefing) -> list[StateChange]:
     """Each publication and withdrawal, oldest first: the public change log."""
     history = list(
-        briefing.state_changes.filter(action__in=[*PUBLICATION_ACTIONS, StateChange.Action.WITHDRAWN])
+        briefing.state_changes.public_log()
         .select_related("revision")
         .defer("revision__body", "revision__body_html", "revision__toc_html")
         .order_by("effective_at", "id")
@@ -59,7 +56,7 @@ def publication_history(briefing: Briefing) -> list[StateChange]:
 
 
 def published_version_numbers(history: list[StateChange]) -> list[int]:
-    return sorted({change.revision.number for change in history if change.action in PUBLICATION_ACTIONS})
+    return sorted({change.revision.number for change in history if not change.is_withdrawal})
 
 
 def series_context(briefing: Briefing, revision: Revision) -> dict:
@@ -88,7 +85,6 @@ def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
         "revision": revision,
         "history": history,
         "versions": versions,
-        "corrections": [change for change in history if change.is_substantive or change.action == "withdrawn"],
         "citation": citation,
         "related": related,
         **series_context(briefing, revision),
@@ -105,9 +101,8 @@ def briefing_detail(request, slug: str):
 
 def published_revision(briefing: Briefing, number: int) -> Revision:
     """A revision of this briefing that readers once saw; drafts and refused edits answer 404."""
-    published = briefing.state_changes.filter(action__in=PUBLICATION_ACTIONS).values("revision")
     byline = Prefetch("byline", RevisionAuthor.objects.select_related("author"))
-    queryset = briefing.revisions.filter(pk__in=published).select_related("series")
+    queryset = briefing.published_revisions().select_related("series")
     revision = get_object_or_404(queryset.prefetch_related("themes", "regions", byline), number=number)
     revision.briefing = briefing
     return revision
@@ -170,7 +165,7 @@ def briefing_changes(request, slug: str):
 @never_cache
 def preview(request, token: str):
     """A reviewer's view of the latest draft, through a signed link that expires and can be revoked."""
-    link = publishing.find_preview(token)
+    link = PreviewLink.objects.for_token(token)
     if link is None:
         return render(request, "briefings/preview_expired.html", status=404)
     briefing = link.briefing

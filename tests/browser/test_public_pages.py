@@ -30,7 +30,7 @@ def demo_site(django_db_serialized_rollback, live_server):
     )
     publishing.unpublish(Briefing.objects.get(slug="aukus-pillar-two"), by=editor, note="Legal request.")
     draft = Briefing.objects.get(slug="arctic-northern-fleet")
-    return live_server, publishing.share_preview(draft, by=editor)
+    return live_server, publishing.share_preview(draft, by=editor).token
 
 
 def page_kinds(preview_token: str) -> dict[str, str]:

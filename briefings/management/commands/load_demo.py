@@ -23,6 +23,7 @@ DEMO_CORRECTION = {
 DEMO_USERS = [
     # username, group, name, author name
     ("editor", "Editors", "Dana Editor", None),
+    ("chief", "Editors", "Chris Chief", None),  # the second pair of eyes for what the editor writes
     ("author", "Authors", "Aiko Tanaka", "Aiko Tanaka"),
 ]
 # Editor-made groupings on top of the UN regions: a country can sit in several at once.
@@ -90,7 +91,8 @@ class Command(BaseCommand):
                 f"\nBriefings is starting.\n"
                 f"  Public site: {base}/\n"
                 f"  Admin:       {base}/admin/\n"
-                f"  Demo editor: editor / {DEMO_PASSWORD}   (an author: author / {DEMO_PASSWORD})\n"
+                f"  Demo editor: editor / {DEMO_PASSWORD}   (a second editor, to publish what the first writes: "
+                f"chief / {DEMO_PASSWORD}; an author: author / {DEMO_PASSWORD})\n"
             )
         )
 
@@ -106,18 +108,25 @@ class Command(BaseCommand):
         call_command("import_briefings", str(DEMO_FOLDER), publish=True, stdout=self.stdout, stderr=self.stderr)
         with transaction.atomic():
             self.publish_correction()
-            Briefing.objects.filter(slug=FEATURED_SLUG).update(is_featured=True)
+            publishing.feature(Briefing.objects.filter(slug=FEATURED_SLUG), by=User.objects.get(username="chief"))
 
     def publish_correction(self) -> None:
+        """The demo editor corrects a briefing and a second editor publishes it: two pairs of eyes."""
         briefing = Briefing.objects.get(slug=DEMO_CORRECTION["slug"])
-        editor = User.objects.get(username="editor")
-        briefing.body = briefing.body.replace(DEMO_CORRECTION["wrong"], DEMO_CORRECTION["right"])
-        briefing.update_note = DEMO_CORRECTION["update_note"]
-        briefing.save()
-        publishing.record_revision(briefing, by=editor, note="Corrected the year of the export guidelines")
+        editor, chief = User.objects.get(username="editor"), User.objects.get(username="chief")
+        publishing.save_draft(
+            briefing,
+            content={
+                "body": briefing.body.replace(DEMO_CORRECTION["wrong"], DEMO_CORRECTION["right"]),
+                "update_note": DEMO_CORRECTION["update_note"],
+            },
+            by=editor,
+            note="Corrected the year of the export guidelines",
+            base_revision=briefing.latest_revision_id,
+        )
         publishing.publish(
             briefing,
-            by=editor,
+            by=chief,
             note=DEMO_CORRECTION["update_note"],
             change_kind=StateChange.ChangeKind.CORRECTION,
             updated_at=DEMO_CORRECTION["at"],
