@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve test lint format lock upgrade check-deploy bench-search bench-serving clean debian-run debian-test
+.PHONY: install run serve test lint format lock upgrade fonts check-deploy bench-search bench-serving clean debian-run debian-test
 
 # Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index) and a
 # Python with venv; the tests also drive Chromium, start a Redis server and fetch axe-core with npm.
@@ -71,6 +71,21 @@ upgrade: $(VENV)/.installed-dev
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The text face, Source Serif 4 (SIL Open Font License), from the npm registry: regular and italic instances
+# of the variable font, subset to the Latin text a briefing uses, as woff2. The results are committed.
+FONT_PACKAGE = @fontsource-variable/source-serif-4@5.3.1
+FONT_DIR = briefings/static/briefings/fonts
+FONT_UNICODES = U+0020-007E,U+00A0-00FF,U+0131,U+0152-0153,U+0160-0161,U+0178,U+017D-017E,U+2010-2014,U+2018-201E,U+2020-2022,U+2026,U+2030,U+2032-2033,U+2039-203A,U+20AC,U+2122,U+2212
+fonts: $(VENV)/.installed-dev
+	rm -rf var/fonts && mkdir -p var/fonts $(FONT_DIR)
+	cd var/fonts && npm pack $(FONT_PACKAGE) --silent >/dev/null && tar xzf *.tgz
+	for style in normal italic; do \
+		$(VENV)/bin/fonttools varLib.instancer -q var/fonts/package/files/source-serif-4-latin-wght-$$style.woff2 wght=400 -o var/fonts/$$style.ttf && \
+		$(VENV)/bin/pyftsubset var/fonts/$$style.ttf --unicodes="$(FONT_UNICODES)" --flavor=woff2 --no-hinting \
+			--layout-features=kern,liga,lnum,onum,pnum,tnum --output-file=$(FONT_DIR)/source-serif-4-$$style.woff2; \
+	done
+	cp var/fonts/package/LICENSE $(FONT_DIR)/OFL.txt
 
 run: debian-run $(VENV)/.installed
 	DEBUG=$${DEBUG:-true} $(DB) sh -c '\

@@ -78,9 +78,12 @@ ALLOWED_ATTRIBUTES = {
     "li": {"id"},
     "ol": {"start"},
     "sup": {"id", "class"},
-    "td": {"align", "colspan", "rowspan"},
-    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
 }
+# A table column's alignment, as a class the stylesheet honours (the sanitiser keeps no inline style).
+ALIGNMENT_CLASSES = {"align-left", "align-center", "align-right"}
+ALLOWED_CLASSES = {"td": ALIGNMENT_CLASSES, "th": ALIGNMENT_CLASSES}
 URL_SCHEMES = {"http", "https", "mailto"}
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 URL_ATTRIBUTES = {"href", "src", "cite"}
@@ -164,7 +167,8 @@ def toc_html(headings: list[tuple[int, str, str]]) -> str:
 def footnote_ref(self, tokens, index, options, env) -> str:
     number, later = tokens[index].meta["id"] + 1, tokens[index].meta["subId"]
     ref = f"fnref{later + 1 if later else ''}:{number}"
-    return f'<sup id="{ref}"><a class="footnote-ref" href="#fn:{number}">{number}</a></sup>'
+    # A word joiner ties the marker to the word before it, so that it never starts a line.
+    return f'&#8288;<sup id="{ref}"><a class="footnote-ref" href="#fn:{number}">{number}</a></sup>'
 
 
 def footnote_open(self, tokens, index, options, env) -> str:
@@ -181,12 +185,20 @@ def footnote_anchor(self, tokens, index, options, env) -> str:
 
 
 def table_cell(self, tokens, index, options, env) -> str:
-    """Column alignment as the `align` attribute: the sanitiser keeps no inline style."""
+    """Column alignment as a class: the sanitiser keeps no inline style, and CSS outranks `align`."""
     token = tokens[index]
     style = token.attrGet("style") or ""
     if "text-align:" in style:
         token.attrs.pop("style")
-        token.attrSet("align", style.split(":", 1)[1].strip())
+        token.attrSet("class", f"align-{style.split(':', 1)[1].strip()}")
+    return self.renderToken(tokens, index, options, env)
+
+
+def link_open(self, tokens, index, options, env) -> str:
+    """A bare address shown as its own text is marked, so that print does not repeat it after itself."""
+    token = tokens[index]
+    if token.markup in ("linkify", "autolink"):
+        token.attrSet("class", "url")
     return self.renderToken(tokens, index, options, env)
 
 
@@ -208,6 +220,7 @@ def make_parser() -> MarkdownIt:
         "footnote_block_close": lambda *args: "</ol>\n</div>\n",
         "th_open": table_cell,
         "td_open": table_cell,
+        "link_open": link_open,
     }
     for name, rule in rules.items():
         parser.add_render_rule(name, rule)
@@ -223,6 +236,7 @@ def sanitise(html: str) -> str:
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
@@ -262,6 +276,9 @@ class DroppedMarkupFinder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.note(f"{name} attribute on <{tag}>: event handlers could run code in readers' browsers")
+            elif name == "class" and tag in ALLOWED_CLASSES:
+                for unknown in sorted(set((value or "").split()) - ALLOWED_CLASSES[tag]):
+                    self.note(f"class {unknown} on <{tag}>: only column alignment classes are allowed")
             elif name not in allowed:
                 self.note(f"{name} attribute on <{tag}>: not an allowed attribute")
             elif name in URL_ATTRIBUTES and not is_safe_url(value or ""):

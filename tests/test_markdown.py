@@ -7,6 +7,15 @@ from briefings.markdown import render_markdown
 from tests.helpers import make_user
 
 
+def test_table_column_alignment_survives_as_a_class_without_a_warning():
+    rendered = render_markdown("| Ships | Tonnes |\n|:---|---:|\n| A | 1,200 |\n")
+    assert '<th class="align-left">Ships</th>' in rendered.html
+    assert '<td class="align-right">1,200</td>' in rendered.html
+    assert rendered.dropped == []
+    forged = render_markdown('<table><tr><td class="align-right evil" style="color:red">x</td></tr></table>')
+    assert 'class="align-right"' in forged.html and "evil" not in forged.html and "style" not in forged.html
+
+
 def test_footnotes_tables_heading_anchors_and_smart_quotes():
     html = render_markdown(
         '## The "new" doctrine\n\nText.[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: See https://example.org.'

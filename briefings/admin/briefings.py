@@ -58,13 +58,12 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "standfirst", "body"]}),
         ("Tags", {"fields": ["themes", "regions", "series", "part", "language"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_credit"], "classes": ["collapse"]}),
-        ("For readers", {"fields": ["update_note"]}),
         ("This save", {"fields": ["change_note", "base_revision"]}),
         ("Publication", {"fields": ["status_label", "published_at", "updated_at"]}),
     ]
 
     class Media:
-        css = {"all": ["briefings/admin/editor.css"]}
+        css = {"all": ["briefings/prose.css", "briefings/admin/editor.css"]}  # the preview reads like the page
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("byline__author")

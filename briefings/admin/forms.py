@@ -12,6 +12,14 @@ from ..images import reencode_image
 from ..models import Briefing, StateChange
 
 
+def reencoded(upload):
+    """A new upload checked and re-encoded under a generated name; a kept or cleared file as it is."""
+    if isinstance(upload, UploadedFile):
+        encoded, extension = reencode_image(upload.read())
+        return ContentFile(encoded, name=f"{uuid.uuid4().hex}.{extension}")
+    return upload
+
+
 class BriefingForm(forms.ModelForm):
     change_note = forms.CharField(
         required=False, max_length=500, help_text="What this save changes, for the history. Optional."
@@ -20,18 +28,15 @@ class BriefingForm(forms.ModelForm):
 
     class Meta:
         model = Briefing
-        fields = [*Briefing.EDITED_FIELDS, "themes", "regions"]
+        # The note readers see is written when publishing a correction or update, not here.
+        fields = [*(name for name in Briefing.EDITED_FIELDS if name != "update_note"), "themes", "regions"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["base_revision"].initial = self.instance.latest_revision_id
 
     def clean_hero_image(self):
-        upload = self.cleaned_data.get("hero_image")
-        if isinstance(upload, UploadedFile):
-            encoded, extension = reencode_image(upload.read())
-            return ContentFile(encoded, name=f"{uuid.uuid4().hex}.{extension}")
-        return upload
+        return reencoded(self.cleaned_data.get("hero_image"))
 
     def clean_body(self):
         return self.cleaned_data.get("body", "").replace("\r\n", "\n")  # browsers send a textarea's lines with CRs
@@ -46,10 +51,11 @@ class PublishForm(forms.Form):
         help_text="Corrections, clarifications and updates are shown to readers in the change log.",
     )
     note = forms.CharField(
-        label="Change note",
+        label="Note for readers",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="What changed and why. Required for a correction, clarification or update.",
+        help_text="What changed and why. For a correction, clarification or update it is required, and readers "
+        "see it at the top of the briefing and in its change log.",
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, help_text="The revision the publisher reviewed.")
     publish_at = forms.DateTimeField(

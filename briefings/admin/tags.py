@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from ..models import Author, Region, Series, Theme
+from .forms import reencoded
 
 
 @admin.register(Theme)
@@ -57,10 +58,20 @@ class RegionAdmin(admin.ModelAdmin):
         return ", ".join(parent.name for parent in region.parents.all())
 
 
+class AuthorForm(forms.ModelForm):
+    class Meta:
+        model = Author
+        fields = ["name", "slug", "role", "bio", "photo", "orcid", "website", "user"]
+
+    def clean_photo(self):
+        return reencoded(self.cleaned_data.get("photo"))
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "user"]
-    search_fields = ["name", "bio"]
+    form = AuthorForm
+    list_display = ["name", "role", "slug", "user"]
+    search_fields = ["name", "role", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
     list_select_related = ["user"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -156,7 +157,16 @@ class Region(KeepsOldSlugs):
 class Author(KeepsOldSlugs):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
-    bio = models.TextField("short bio", blank=True)
+    role = models.CharField(max_length=160, blank=True, help_text="As readers see it: Senior Fellow, Space.")
+    bio = models.TextField("short bio", blank=True, help_text="Two or three sentences, shown on the author's page.")
+    photo = models.ImageField(upload_to="authors/", max_length=300, blank=True, help_text="A square portrait.")
+    orcid = models.CharField(
+        "ORCID iD",
+        max_length=19,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "An ORCID iD reads 0000-0002-1825-0097.")],
+    )
+    website = models.URLField(blank=True, help_text="The author's own page, if they have one.")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -175,6 +185,10 @@ class Author(KeepsOldSlugs):
 
     def get_absolute_url(self) -> str:
         return reverse("briefings:author-detail", kwargs={"slug": self.slug})
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
 
 
 class Series(KeepsOldSlugs):

@@ -8,8 +8,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from briefings.search import highlight
+from briefings.typography import typeset
 
 register = template.Library()
+register.filter("typeset", typeset)
 
 # As in Django's json_script: these characters cannot end the <script> element early.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

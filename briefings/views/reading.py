@@ -74,6 +74,12 @@ def series_context(briefing: Briefing, revision: Revision) -> dict:
     }
 
 
+def latest_notice(history: list[StateChange], revision: Revision) -> StateChange | None:
+    """The newest correction, clarification or update note up to this version: readers see it first."""
+    notes = [c for c in history if c.is_substantive and c.note and c.revision.number <= revision.number]
+    return notes[-1] if notes else None
+
+
 def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
     revision.briefing = briefing
     history = publication_history(briefing)
@@ -85,6 +91,7 @@ def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
         "revision": revision,
         "history": history,
         "versions": versions,
+        "notice": latest_notice(history, revision),
         "citation": citation,
         "related": related,
         **series_context(briefing, revision),

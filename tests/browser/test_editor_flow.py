@@ -55,7 +55,7 @@ def test_editor_writes_publishes_revises_compares_and_restores(live_server, page
 
     briefing = Briefing.objects.get(slug="tokyos-view-from-orbit")
     page.goto(f"{live_server.url}/briefings/{briefing.slug}/")
-    expect(page.locator("h1")).to_have_text("Tokyo's view from orbit")
+    expect(page.locator("h1")).to_have_text("Tokyo’s view from orbit")  # typeset, as the body is
     expect(page.locator(".body h2")).to_have_text("Why it matters")
     expect(page.locator("#fn\\:1")).to_contain_text("example.org")
     expect(page.locator(".briefing-footer")).to_contain_text("Japan")

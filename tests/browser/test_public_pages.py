@@ -126,3 +126,29 @@ def test_keyboard_users_can_skip_to_the_content(demo_site, page):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.closest('main') !== null")
     assert focused
+
+
+def test_a_printed_briefing_is_the_article_its_notes_and_its_citation(demo_site, page):
+    server, _ = demo_site
+    page.goto(server.url + "/briefings/japan-space-operations-part-2/")
+    page.emulate_media(media="print")
+    for hidden in ["nav[aria-label=Sections]", ".search-box", ".rail", ".footnote-backref", ".cite a[download]"]:
+        assert all(not element.is_visible() for element in page.locator(hidden).all()), hidden
+    for shown in [".prose", ".footnote", ".cite .citation", ".print-only"]:
+        expect(page.locator(shown).first).to_be_visible()
+    expect(page.locator(".print-only")).to_contain_text("/briefings/japan-space-operations-part-2/v/2/")
+    printed_notes = page.evaluate(
+        """[...document.querySelectorAll('.footnote a[href^="http"]')].map(
+            link => [link.href, link.textContent + getComputedStyle(link, '::after').content])"""
+    )
+    assert printed_notes and all(href.rstrip("/") in printed.replace('"', "") for href, printed in printed_notes)
+
+
+def test_the_briefing_page_puts_a_rail_beside_the_text_on_wide_screens_and_under_it_on_phones(demo_site, page):
+    server, _ = demo_site
+    page.goto(server.url + "/briefings/japan-space-operations-part-2/")
+    text, rail = page.locator(".briefing-main").bounding_box(), page.locator(".rail").bounding_box()
+    assert rail["x"] >= text["x"] + text["width"] and rail["y"] < text["y"] + 200
+    page.set_viewport_size({"width": 320, "height": 720})
+    text, rail = page.locator(".briefing-main").bounding_box(), page.locator(".rail").bounding_box()
+    assert rail["y"] >= text["y"] + text["height"] and page.evaluate("document.body.scrollWidth") <= 320

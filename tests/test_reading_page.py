@@ -1,0 +1,66 @@
+"""The briefing page as a reader meets it: the note that matters first, the rail, and careful typography."""
+
+import pytest
+
+from briefings import publishing
+from briefings.markdown import render_markdown
+from briefings.typography import typeset
+from tests.helpers import edit, make_author, make_briefing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("typed", "typeset_text"),
+    [
+        ('Japan\'s "space" squadron - and why...', "Japan’s “space” squadron\u00a0– and why…"),
+        ("'Pillar II' -- not submarines --- yet", "‘Pillar II’\u00a0– not submarines\u00a0— yet"),
+        ("J. R. Smith on Part 2", "J.\u00a0R.\u00a0Smith on Part\u00a02"),
+        ("(\"quoted\") and it's 1990s'", "(“quoted”) and it’s 1990s’"),
+    ],
+)
+def test_titles_and_names_get_the_typography_the_body_gets(typed, typeset_text):
+    assert typeset(typed) == typeset_text
+
+
+def test_a_footnote_marker_is_joined_to_the_word_before_it():
+    html = render_markdown("The fleet grew.[^1]\n\n[^1]: A source.").html
+    assert "grew.\u2060<sup" in html
+
+
+def test_the_latest_correction_note_comes_before_the_text_and_links_to_the_change_log(client):
+    briefing = make_briefing(title="Cable security", body="Fleet of 12 ships.", publish=True)
+    edit(briefing, body="Fleet of 21 ships.")
+    publishing.publish(briefing, by=None, change_kind="correction", note="The fleet has 21 ships, not 12.")
+    page = client.get(briefing.get_absolute_url()).content.decode()
+    notice = page[page.index('<aside class="notice"') : page.index("</aside>")]
+    assert "Correction" in notice and "The fleet has 21 ships, not 12." in notice and 'href="#changes"' in notice
+    assert page.index('class="notice"') < page.index('class="body prose"')
+    first_version = client.get(briefing.revisions.get(number=1).get_absolute_url()).content.decode()
+    assert 'class="notice"' not in first_version  # the note belongs to the corrected version
+
+
+def test_a_minor_edit_shows_no_notice(client):
+    briefing = make_briefing(title="Cable security", body="Fleet of 12 ships.", publish=True)
+    edit(briefing, body="Fleet of twelve ships.")
+    publishing.publish(briefing, by=None, change_kind="minor", note="Style.")
+    assert 'class="notice"' not in client.get(briefing.get_absolute_url()).content.decode()
+
+
+def test_the_rail_names_the_authors_with_their_roles_and_the_version(client):
+    author = make_author("Aiko Tanaka")
+    author.role = "Senior Fellow, Space"
+    author.save()
+    briefing = make_briefing(title="Orbit", authors=[author], publish=True)
+    page = client.get(briefing.get_absolute_url()).content.decode()
+    rail = page[page.index('<aside class="rail"') :]
+    assert "Aiko Tanaka" in rail and '<span class="role">Senior Fellow, Space</span>' in rail
+    assert "<dt>Version</dt><dd>1</dd>" in rail and 'href="#cite"' in rail and "mailto:?subject=Orbit" in rail
+
+
+def test_the_search_page_has_one_search_box(client):
+    make_briefing(title="Orbit", publish=True)
+    page = client.get("/search/", {"q": "orbit"}).content.decode()
+    assert page.count('type="search"') == 1 and 'class="search-link"' not in page
+    home = client.get("/").content.decode()
+    assert 'class="search-link"' in home and home.count('type="search"') == 1
