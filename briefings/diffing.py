@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from html.parser import HTMLParser
 
 from django.db.models.fields.files import FieldFile
 from django.utils.text import capfirst
@@ -105,3 +106,99 @@ def elide_unchanged(segments: list[Segment], *, context: int = 200) -> list[Segm
         if keep_after:
             shortened.append(Segment("equal", segment.text[-keep_after:]))
     return shortened
+
+
+# Readers compare what they read: the rendered text, block by block, not the Markdown source.
+
+BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "tr", "pre", "figcaption", "dt", "dd"}
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # the element it came from ("p", "h2", "li", "tr"…), or "note" for a footnote
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    kind: str
+    op: str  # "equal", "insert", "delete", "replace" or "skip" (unchanged blocks left out)
+    segments: list[Segment]
+
+
+class BlockReader(HTMLParser):
+    """The text of each paragraph, heading, list item, table row and note, as a reader sees it."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.kind, self.depth, self.text = "", 0, []
+        self.in_notes = self.in_marker = self.in_backref = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "div" and attributes.get("class") == "footnote":
+            self.in_notes = True
+        elif tag == "sup" and (attributes.get("id") or "").startswith("fnref"):
+            self.in_marker = True
+        elif tag == "a" and attributes.get("class") == "footnote-backref":
+            self.in_backref = True
+        elif tag in ("td", "th") and self.depth and "".join(self.text).strip():
+            self.text.append(" · ")
+        if tag in BLOCK_TAGS:
+            if not self.depth:
+                self.kind = "note" if self.in_notes and tag == "li" else tag
+                self.text = []
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "sup":
+            self.in_marker = False
+        elif tag == "a":
+            self.in_backref = False
+        elif tag in BLOCK_TAGS and self.depth:
+            self.depth -= 1
+            if not self.depth:
+                text = " ".join("".join(self.text).replace("\u2060", "").split())
+                if text:
+                    self.blocks.append(Block(self.kind, text))
+
+    def handle_data(self, data):
+        if self.depth and not self.in_backref:
+            self.text.append(f"[{data.strip()}]" if self.in_marker else data)
+
+
+def rendered_blocks(body_html: str) -> list[Block]:
+    reader = BlockReader()
+    reader.feed(body_html)
+    reader.close()
+    return reader.blocks
+
+
+def compare_rendered(old_html: str, new_html: str, *, context: int = 1) -> list[BlockChange]:
+    """The body's blocks with changed words marked, keeping `context` unchanged blocks around each change."""
+    old, new = rendered_blocks(old_html), rendered_blocks(new_html)
+    matcher = SequenceMatcher(None, [b.text for b in old], [b.text for b in new], autojunk=False)
+    changes: list[BlockChange] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            changes += [BlockChange(b.kind, "equal", [Segment("equal", b.text)]) for b in old[i1:i2]]
+            continue
+        removed, added = old[i1:i2], new[j1:j2]
+        for before, after in zip(removed, added, strict=False):
+            changes.append(BlockChange(after.kind, "replace", diff_words(before.text, after.text)))
+        changes += [BlockChange(b.kind, "delete", [Segment("delete", b.text)]) for b in removed[len(added) :]]
+        changes += [BlockChange(b.kind, "insert", [Segment("insert", b.text)]) for b in added[len(removed) :]]
+    return elide_unchanged_blocks(changes, context=context)
+
+
+def elide_unchanged_blocks(changes: list[BlockChange], *, context: int) -> list[BlockChange]:
+    changed = [index for index, change in enumerate(changes) if change.op != "equal"]
+    kept = {near for index in changed for near in range(index - context, index + context + 1)}
+    shown: list[BlockChange] = []
+    for index, change in enumerate(changes):
+        if index in kept:
+            shown.append(change)
+        elif not shown or shown[-1].op != "skip":
+            shown.append(BlockChange("", "skip", []))
+    return shown

@@ -213,7 +213,10 @@ def import_parsed(parsed: BriefingFile, path: Path, hero_name: str, *, publish: 
                 problems = "; ".join(f"{key}: {messages[0]}" for key, messages in error.message_dict.items())
                 raise BriefingFileError(problems) from error
         if publish:
-            publish_imported(briefing, parsed)
+            try:
+                publish_imported(briefing, parsed)
+            except publishing.WorkflowError as error:
+                raise BriefingFileError(f"not published: {error}") from error
     return ImportResult(briefing=briefing, outcome=outcome, dropped_markup=dropped)
 
 

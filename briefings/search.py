@@ -53,12 +53,32 @@ def plain_text(revision: Revision) -> str:
     return " ".join(html.unescape(strip_tags(revision.body_html)).replace("↩", " ").split())
 
 
+FOOTNOTE_MARKER = re.compile(r"\u2060?<sup id=\"fnref[^\"]*\">.*?</sup>|&#8288;")
+FOOTNOTES = re.compile(r'<div class="footnote">.*</div>', re.DOTALL)
+HEADING = re.compile(r"<h[2-6][^>]*>(.*?)</h[2-6]>", re.DOTALL)
+BLOCK_END = re.compile(r"</(p|li|td|th|blockquote|dd|dt|figcaption)>")
+
+
+def prose_text(revision: Revision) -> str:
+    """The running text a snippet quotes: no note markers or notes, each heading a sentence of its own."""
+    text = FOOTNOTES.sub(" ", FOOTNOTE_MARKER.sub("", revision.body_html))
+    text = HEADING.sub(lambda heading: f" {as_sentence(strip_tags(heading.group(1)))} ", text)
+    text = html.unescape(strip_tags(BLOCK_END.sub(r"</\1> ", text)))
+    return " ".join(text.replace("\u2060", "").split())
+
+
+def as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?:…" else f"{text}."
+
+
 def index_briefing(briefing: Briefing) -> None:
     """Index the live version; call inside the transaction that publishes it."""
     revision = briefing.live_revision
     tags = [author.name for author in revision.fetch_authors()]
     tags += [theme.name for theme in revision.themes.all()] + [region.name for region in revision.regions.all()]
     body = plain_text(revision)
+    excerpt = f"{as_sentence(revision.standfirst)} {prose_text(revision)}".translate(MARKERS)[:EXCERPT_CHARS]
     with connection.cursor() as cursor:
         cursor.execute(
             INDEX_SQL,
@@ -68,7 +88,7 @@ def index_briefing(briefing: Briefing) -> None:
                 "standfirst": revision.standfirst,
                 "tags": " ".join(tags),
                 "body": body,
-                "excerpt": f"{revision.standfirst} {body}".translate(MARKERS)[:EXCERPT_CHARS],
+                "excerpt": excerpt,
             },
         )
     remember_words(f"{revision.title} {revision.standfirst} {body} {' '.join(tags)}")
@@ -125,9 +145,25 @@ def with_snippets(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing
 
 
 def highlight(raw_snippet: str) -> SafeString:
-    """The snippet as HTML: the text escaped, the matched words marked."""
-    html = escape(raw_snippet.replace(FRAGMENT_BREAK, " … "))
+    """The snippet as HTML: the text escaped, the matched words marked, each passage cut with an ellipsis
+    where it starts or stops inside a sentence."""
+    passages = [with_ellipses(passage) for passage in raw_snippet.split(FRAGMENT_BREAK) if passage.strip()]
+    html = escape(" ".join(passages))
     return mark_safe(html.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
+
+
+SENTENCE_START = re.compile(r"^[\W]*[A-Z0-9\u201c\u2018\"'(]")
+SENTENCE_END = re.compile(r"[.!?\u2026][\u201d\u2019\"')]*$")
+
+
+def with_ellipses(passage: str) -> str:
+    passage = passage.strip()
+    bare = passage.translate(MARKERS)
+    if not SENTENCE_START.match(bare):
+        passage = f"\u2026{passage}"
+    if not SENTENCE_END.search(bare):
+        passage = f"{passage}\u2026"
+    return passage
 
 
 @dataclass(frozen=True)

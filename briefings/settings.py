@@ -121,6 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+FORMAT_MODULE_PATH = ["briefings.formats"]  # dates written one way everywhere (briefings/formats/)
 USE_I18N = True
 USE_TZ = True
 

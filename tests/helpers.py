@@ -29,8 +29,10 @@ def region(name: str) -> Region:
     return Region.objects.get(name=name)
 
 
-def make_briefing(*, by=None, themes=(), regions=(), authors=(), publish: bool = False, **content) -> Briefing:
-    """A briefing saved as its writer `by` would save it; `publish` publishes it as an import would."""
+def make_briefing(*, by=None, themes=(), regions=(), authors=None, publish: bool = False, **content) -> Briefing:
+    """A briefing saved as its writer `by` would save it (by Jane Doe unless `authors` says otherwise);
+    `publish` publishes it as an import would."""
+    authors = [make_author()] if authors is None else authors
     content = {"title": "Japan's space squadron", "body": "## Context\n\nText.[^1]\n\n[^1]: Source.", **content}
     content.setdefault("slug", slugify(content["title"]))
     tags = publishing.BriefingTags(themes=list(themes), regions=list(regions), authors=list(authors))

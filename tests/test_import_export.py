@@ -101,7 +101,8 @@ def test_importing_twice_does_not_duplicate_and_a_changed_file_is_a_new_revision
 def test_export_import_export_gives_identical_files(tmp_path):
     write(tmp_path / "in", "a.md", GOOD)
     write_image(tmp_path / "in")
-    write(tmp_path / "in", "b.md", "---\ntitle: Plain one\npublished: 2025-01-01\n---\nJust text.\n")
+    plain = "---\ntitle: Plain one\nauthors: [Jane Doe]\npublished: 2025-01-01\n---\nJust text.\n"
+    write(tmp_path / "in", "b.md", plain)
     run_import(tmp_path / "in", "--publish")
     call_command("export_briefings", str(tmp_path / "first"), stdout=io.StringIO(), stderr=io.StringIO())
     run_import(tmp_path / "first", "--publish")
@@ -181,12 +182,12 @@ def test_good_files_land_beside_refused_ones(tmp_path):
 
 
 def test_importing_an_updated_published_file_records_an_update(tmp_path):
-    write(tmp_path, "a.md", "---\ntitle: T\npublished: 2025-01-01T00:00:00Z\n---\nFirst.\n")
+    write(tmp_path, "a.md", "---\ntitle: T\nauthors: Jane Doe\npublished: 2025-01-01T00:00:00Z\n---\nFirst.\n")
     run_import(tmp_path, "--publish")
     write(
         tmp_path,
         "a.md",
-        "---\ntitle: T\npublished: 2025-01-01T00:00:00Z\nupdated: 2025-02-01T00:00:00Z\n"
+        "---\ntitle: T\nauthors: Jane Doe\npublished: 2025-01-01T00:00:00Z\nupdated: 2025-02-01T00:00:00Z\n"
         "update_note: New figures.\n---\nSecond.\n",
     )
     run_import(tmp_path, "--publish")
@@ -194,6 +195,17 @@ def test_importing_an_updated_published_file_records_an_update(tmp_path):
     change = briefing.state_changes.filter(action=StateChange.Action.PUBLISHED).first()
     assert change.change_kind == "update" and change.note == "New figures."
     assert briefing.updated_at.isoformat() == "2025-02-01T00:00:00+00:00"
+
+
+def test_a_file_without_authors_is_refused_for_publication_with_a_clear_message(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: Anonymous\n---\nText.\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 files were refused"):
+        call_command("import_briefings", str(tmp_path), "--publish", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().startswith("refused a.md: not published: Name at least one author")
+    assert not Briefing.objects.exists()  # the file is refused whole
+    run_import(tmp_path)
+    assert Briefing.objects.get().state == "draft"
 
 
 def test_a_missing_folder_is_a_clear_error(tmp_path):

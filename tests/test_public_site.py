@@ -216,10 +216,26 @@ def test_readers_can_compare_published_versions_only(client):
     briefing = corrected(briefing, body="The budget rose 9.5% last year.")
     url = reverse("briefings:briefing-changes", args=[briefing.slug])
     content = page(client, url)
-    assert "<del>4</del><ins>5</ins>" in content and "Secret draft" not in content
+    assert '<del><span class="diff-label">[removed: </span>4<span class="diff-label">]</span></del>' in content
+    assert '<ins><span class="diff-label">[added: </span>5<span class="diff-label">]</span></ins>' in content
+    assert "Secret draft" not in content
     page(client, f"{url}?from=2&to=3", 404)
     page(client, f"{url}?from=abc&to=3", 404)
     page(client, reverse("briefings:briefing-changes", args=[make_briefing(title="Once", publish=True).slug]), 404)
+
+
+def test_the_readers_diff_compares_the_text_as_read_not_the_markdown(client):
+    source = (
+        "## Fleet\n\nThe fleet has **12** ships.[^1]\n\n| Class | Ships |\n|---|--:|\n| Frigate | 12 |\n\n[^1]: Navy."
+    )
+    briefing = make_briefing(body=source, publish=True)
+    corrected(briefing, body=source.replace("12", "21").replace("Navy.", "Navy list, 2025."))
+    content = page(client, reverse("briefings:briefing-changes", args=[briefing.slug]))
+    text = content[content.index('<dd class="diff-text">') :]
+    assert '<p class="diff-block diff-h2">Fleet</p>' in text
+    assert "**" not in text and "[^1]" not in text and "|" not in text and "##" not in text
+    assert "The fleet has" in text and "ships.[1]" in text and 'class="diff-kind">Note: </span>' in text
+    assert "Frigate · " in text
 
 
 def test_withdrawn_briefings_keep_their_page_and_leave_lists_but_not_the_corrections_feed(client):
@@ -452,14 +468,16 @@ def test_the_sitemap_index_pages_through_an_archive_larger_than_one_sitemap(clie
     assert listed == {f"http://testserver/briefings/archived-{number}/" for number in range(5)}
 
 
-def test_the_home_page_shows_the_featured_briefing_and_tag_counts(client):
+def test_the_home_page_leads_with_the_featured_briefing_once_then_ways_in_by_theme_and_region(client):
     make_briefing(title="Ordinary", themes=[make_theme("Space")], publish=True)
     featured = make_briefing(title="Editors' pick", regions=[region("Japan")], publish=True)
-    Briefing.objects.filter(pk=featured.pk).update(is_featured=True)
+    publishing.feature(Briefing.objects.filter(pk=featured.pk), by=None)
     content = page(client, "/")
-    assert "Editors&#x27; pick" in content.split('id="featured-heading"')[1].split("</section>")[0]
+    lead, rest = content.split('id="lead-heading"')[1].split("</section>", 1)
+    assert "Editors’ pick" in lead and "Editors’ pick" not in rest and "Ordinary" in rest
     assert re.search(r'>Space</a> <span class="count">1</span>', content)
-    assert re.search(r'>Japan</a> <span class="count">1</span>', content)
+    assert re.search(r'>Asia</a> <span class="count">1</span>', content)  # continents and groupings lead
+    assert ">World</a>" not in content and ">Japan</a>" not in content
 
 
 def build_archive(size: int, *, prefix: str) -> None:

@@ -1,10 +1,12 @@
 """Full-text search over HTTP: ranking, syntax, filters, visibility and hostile input."""
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 
 from briefings import publishing, search
@@ -78,6 +80,20 @@ def test_snippets_highlight_the_matched_words_and_escape_the_text(client):
     page = client.get("/search/", {"q": "frigate"}).content.decode()
     assert "<mark>frigate</mark>" in page
     assert "&amp; the word" in page and "<b>bold" not in page
+
+
+def test_snippets_quote_plain_text_without_note_numbers_and_with_headings_as_sentences(client):
+    filler = "Many paragraphs of careful analysis come first in this long briefing. " * 12
+    body = (
+        f"{filler}\n\n## Why it matters\n\nThe protest movement grew.[^1] Intelligence services watched "
+        "the frigates closely and reported to ministers every week.\n\n[^1]: A source, https://example.org."
+    )
+    make_briefing(title="T", standfirst="A standfirst", body=body, publish=True)
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', client.get("/search/", {"q": "frigates"}).content.decode())
+    text = snippet.group(1)
+    assert "<mark>frigates</mark>" in text and "grew.1" not in text and "grew. Intelligence" in text
+    assert text.startswith("…") or text.startswith("Why it matters. The protest")
+    assert "example.org" not in text
 
 
 def test_only_the_live_version_of_listed_briefings_is_found(client):
@@ -206,3 +222,13 @@ def test_results_can_be_limited_to_a_date_range(client):
         "Drones of today",
     ]
     assert client.get("/search/", {"q": "drones", "from": "yesterday"}).status_code == 404
+
+
+def test_reindex_rebuilds_every_listed_briefings_search_document(client):
+    make_briefing(title="Frigates", body="Frigates patrol.", publish=True)
+    Briefing.objects.update(search_vector=None, search_excerpt="")
+    assert results(client, q="frigates") == []
+    out = io.StringIO()
+    call_command("reindex", stdout=out)
+    cache.clear()
+    assert "1 briefing(s) indexed." in out.getvalue() and results(client, q="frigates") == ["Frigates"]

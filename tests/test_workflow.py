@@ -177,3 +177,16 @@ def test_another_editor_publishes_without_being_asked_for_a_reason(client):
     assert 'name="without_review_reason"' not in client.get(publish_page).content.decode()
     assert client.post(publish_page, {"revision": briefing.latest_revision_id}).status_code == 302
     assert snapshot(briefing)[0] is State.LIVE and not Briefing.objects.published_without_review().exists()
+
+
+def test_a_briefing_without_an_author_cannot_be_published(client):
+    briefing = make_briefing(title="Anonymous", authors=[])
+    with pytest.raises(publishing.WorkflowError, match="at least one author"):
+        publishing.publish(briefing, by=None)
+    sam = make_user("sam")
+    client.force_login(sam)
+    response = client.post(
+        reverse("admin:briefings_briefing_publish", args=[briefing.pk]), {"revision": briefing.latest_revision_id}
+    )
+    assert response.status_code == 200 and "at least one author" in response.content.decode()
+    assert snapshot(briefing)[0] is State.DRAFT

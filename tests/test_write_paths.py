@@ -131,6 +131,8 @@ def test_the_demo_loader_saves_its_correction_through_the_one_write_path():
     publication = corrected.state_changes.get(revision=correction, action="published")
     assert publication.by == chief and publication.change_kind == "correction" and not publication.is_unreviewed
     assert corrected.is_featured and corrected.state_changes.filter(action="featured", by=chief).exists()
+    for login in User.objects.filter(username__in=["editor", "chief", "author"]):
+        assert login.author.role, f"{login.username} has an author profile, so their new briefings have a byline"
 
 
 def test_only_the_save_path_creates_revisions():

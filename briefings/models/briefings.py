@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Now, Upper
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
 from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
@@ -260,7 +261,7 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     @property
     def status_label(self) -> str:
         if self.state is State.SCHEDULED:
-            return f"Scheduled for {timezone.localtime(self.published_at):%Y-%m-%d %H:%M}"
+            return f"Scheduled for {date_format(timezone.localtime(self.published_at), 'DATETIME_FORMAT')}"
         return self.state.label
 
     def can(self, step: Step | str, user) -> bool:

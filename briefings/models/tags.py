@@ -125,6 +125,9 @@ class Region(KeepsOldSlugs):
         COUNTRY = "country", "Country or territory"
         GROUPING = "grouping", "Grouping"
 
+    # What readers look for first: continents and the editors' groupings (Indo-Pacific, NATO…).
+    WAYS_IN = (Kind.CONTINENT, Kind.GROUPING)
+
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.GROUPING)

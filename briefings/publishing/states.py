@@ -70,6 +70,8 @@ def publish(
             "published. Review it, then publish again."
         )
     authorize(briefing, Step.PUBLISH, by)
+    if not briefing.latest_revision.byline.exists():
+        raise WorkflowError("Name at least one author before publishing: readers and citations need a byline.")
     without_review_reason = without_review_reason.strip() if needs_second_editor(briefing, by) else ""
     if needs_second_editor(briefing, by) and not without_review_reason:
         raise WorkflowError(

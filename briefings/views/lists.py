@@ -32,15 +32,24 @@ class BriefingListView(ListView):
 
 
 class HomeView(BriefingListView):
+    """The lead (the newest featured briefing), the latest after it, then ways in by theme and region."""
+
     template_name = "briefings/home.html"
     paginate_by = 10
 
+    @cached_property
+    def featured(self) -> Briefing | None:
+        return Briefing.objects.listed().filter(is_featured=True).for_listing().order_by("-published_at").first()
+
+    def get_queryset(self):
+        latest = super().get_queryset()
+        return latest.exclude(pk=self.featured.pk) if self.featured else latest
+
     def get_context_data(self, **kwargs):
         listed = Briefing.objects.listed()
-        featured = listed.filter(is_featured=True).for_listing().order_by("-published_at").first()
         themes = Theme.objects.with_briefing_counts(listed).order_by("-briefing_count", "name")
-        regions = [item for item in count_by_region(listed) if item.is_tagged]
-        return super().get_context_data(featured=featured, themes=themes, regions=regions[:15], **kwargs)
+        regions = [item for item in count_by_region(listed) if item.region.kind in Region.WAYS_IN]
+        return super().get_context_data(featured=self.featured, themes=themes, regions=regions[:12], **kwargs)
 
 
 class TagListView(BriefingListView):

@@ -156,14 +156,15 @@ def briefing_changes(request, slug: str):
     changes = [
         replace(change, segments=diffing.elide_unchanged(change.segments))
         for change in diffing.compare(old, new)
-        if change.label not in diffing.EDITOR_ONLY_FIELDS
+        if change.label not in diffing.EDITOR_ONLY_FIELDS and change.label != "Body"
     ]
     context = {
         "briefing": briefing,
         "old": old,
         "new": new,
         "changes": changes,
-        "has_changes": any(change.is_changed for change in changes),
+        "body_changes": diffing.compare_rendered(old.body_html, new.body_html),
+        "has_changes": any(change.is_changed for change in changes) or old.body_html != new.body_html,
         "versions": versions,
     }
     return render(request, "briefings/briefing_changes.html", context)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.text import slugify
 
 from briefings import publishing
 from briefings.models import Author, Briefing, Region, StateChange
@@ -21,10 +22,10 @@ DEMO_CORRECTION = {
     "at": datetime(2025, 11, 10, 14, 30, tzinfo=UTC),
 }
 DEMO_USERS = [
-    # username, group, name, author name
-    ("editor", "Editors", "Dana Editor", None),
-    ("chief", "Editors", "Chris Chief", None),  # the second pair of eyes for what the editor writes
-    ("author", "Authors", "Aiko Tanaka", "Aiko Tanaka"),
+    # username, group, name and role: each login has an author profile, so a new briefing starts with a byline
+    ("editor", "Editors", "Dana Ellison", "Editor, Defence and Security"),
+    ("chief", "Editors", "Christopher Okafor", "Director of Research"),  # the second pair of eyes
+    ("author", "Authors", "Aiko Tanaka", "Senior Fellow, Space and Security"),
 ]
 # Editor-made groupings on top of the UN regions: a country can sit in several at once.
 DEMO_GROUPINGS = {
@@ -133,7 +134,7 @@ class Command(BaseCommand):
         )
 
     def create_users(self) -> None:
-        for username, group_name, full_name, author_name in DEMO_USERS:
+        for username, group_name, full_name, role in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={"is_staff": True, "first_name": full_name.split()[0], "last_name": full_name.split()[-1]},
@@ -142,7 +143,6 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             user.groups.add(Group.objects.get(name=group_name))
-            if author_name:
-                Author.objects.update_or_create(
-                    slug=author_name.lower().replace(" ", "-"), defaults={"name": author_name, "user": user}
-                )
+            Author.objects.update_or_create(
+                slug=slugify(full_name), defaults={"name": full_name, "user": user, "role": role}
+            )
