@@ -73,30 +73,53 @@ def count_by_region(briefings) -> list[RegionCount]:
 
 
 @dataclass
-class RegionNode:
-    region: Region
-    count: int
-    children: list[RegionNode]
+class Continent:
+    region: RegionCount
+    countries: list[RegionCount]
 
 
-def region_tree(counts: list[RegionCount]) -> list[RegionNode]:
-    """The regions holding briefings as a tree: UN regions under the world, groupings at the top.
-
-    A region inside several groupings appears under each of them.
-    """
+def region_directory(counts: list[RegionCount]) -> tuple[list[Continent], list[RegionCount]]:
+    """The continents with the countries under them (and sub-regions briefings name themselves), each
+    once, and the editors' groupings."""
     by_id = {item.region.pk: item for item in counts}
-    children: dict[int | None, list[RegionCount]] = {}
+    continents = {item.region.pk: Continent(item, []) for item in counts if item.region.kind == Region.Kind.CONTINENT}
     for item in counts:
-        parent_ids = [parent.pk for parent in item.region.parents.all() if parent.pk in by_id]
-        for parent_id in parent_ids or [None]:
-            children.setdefault(parent_id, []).append(item)
+        named = item.region.kind == Region.Kind.SUBREGION and item.is_tagged
+        if item.region.kind == Region.Kind.COUNTRY or named:
+            home = continent_of(item.region, by_id)
+            if home in continents:
+                continents[home].countries.append(item)
+    for continent in continents.values():
+        continent.countries.sort(key=lambda item: item.region.name)
+    groupings = [item for item in counts if item.region.kind == Region.Kind.GROUPING]
+    ordered = sorted(continents.values(), key=lambda continent: continent.region.region.name)
+    return ordered, sorted(groupings, key=lambda item: item.region.name)
 
-    def build(parent_id, seen: frozenset) -> list[RegionNode]:
-        items = sorted(children.get(parent_id, []), key=lambda item: item.region.name)
-        return [
-            RegionNode(item.region, item.count, build(item.region.pk, seen | {item.region.pk}))
-            for item in items
-            if item.region.pk not in seen
-        ]
 
-    return build(None, frozenset())
+def continent_of(region: Region, by_id: dict[int, RegionCount]) -> int | None:
+    """The UN region above a country, walking up through its sub-regions (groupings aside)."""
+    seen, current = set(), region
+    while current.pk not in seen:
+        seen.add(current.pk)
+        parents = [p for p in current.parents.all() if p.kind != Region.Kind.GROUPING and p.pk in by_id]
+        if not parents:
+            return None
+        current = by_id[parents[0].pk].region
+        if current.kind == Region.Kind.CONTINENT:
+            return current.pk
+    return None
+
+
+def ancestry(region: Region) -> tuple[list[Region], list[Region]]:
+    """The UN regions above a region, outermost first, and every grouping that holds it or them."""
+    ancestors = {r.pk: r for r in Region.objects.with_ancestors_of(region).prefetch_related("parents")}
+    chain, current, seen = [], ancestors[region.pk], {region.pk}
+    while True:
+        parents = [p for p in current.parents.all() if p.kind != Region.Kind.GROUPING and p.pk not in seen]
+        if not parents:
+            break
+        current = ancestors[parents[0].pk]
+        seen.add(current.pk)
+        chain.insert(0, current)
+    groupings = sorted((r for r in ancestors.values() if r.kind == Region.Kind.GROUPING and r.pk != region.pk), key=str)
+    return chain, groupings

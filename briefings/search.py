@@ -55,13 +55,14 @@ def plain_text(revision: Revision) -> str:
 
 FOOTNOTE_MARKER = re.compile(r"\u2060?<sup id=\"fnref[^\"]*\">.*?</sup>|&#8288;")
 FOOTNOTES = re.compile(r'<div class="footnote">.*</div>', re.DOTALL)
+TABLES = re.compile(r"<table>.*?</table>", re.DOTALL)  # figures, not sentences: a snippet quotes prose
 HEADING = re.compile(r"<h[2-6][^>]*>(.*?)</h[2-6]>", re.DOTALL)
 BLOCK_END = re.compile(r"</(p|li|td|th|blockquote|dd|dt|figcaption)>")
 
 
 def prose_text(revision: Revision) -> str:
     """The running text a snippet quotes: no note markers or notes, each heading a sentence of its own."""
-    text = FOOTNOTES.sub(" ", FOOTNOTE_MARKER.sub("", revision.body_html))
+    text = TABLES.sub(" ", FOOTNOTES.sub(" ", FOOTNOTE_MARKER.sub("", revision.body_html)))
     text = HEADING.sub(lambda heading: f" {as_sentence(strip_tags(heading.group(1)))} ", text)
     text = html.unescape(strip_tags(BLOCK_END.sub(r"</\1> ", text)))
     return " ".join(text.replace("\u2060", "").split())
@@ -148,7 +149,7 @@ def highlight(raw_snippet: str) -> SafeString:
     """The snippet as HTML: the text escaped, the matched words marked, each passage cut with an ellipsis
     where it starts or stops inside a sentence."""
     passages = [with_ellipses(passage) for passage in raw_snippet.split(FRAGMENT_BREAK) if passage.strip()]
-    html = escape(" ".join(passages))
+    html = escape(" ".join(passages).replace("\u2026 \u2026", " \u2026 "))
     return mark_safe(html.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
 
 

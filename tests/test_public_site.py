@@ -121,10 +121,10 @@ def test_nothing_unpublished_leaks_into_any_page_list_count_feed_or_sitemap(clie
 
 def test_counts_only_count_published_briefings(client, hidden_briefings, visible_briefing):
     theme_index = page(client, "/themes/")
-    assert re.search(r">Space</a> <span class=\"count\">1</span>", theme_index)
+    assert re.search(r">Space</a> <span class=\"count\">1 briefing</span>", theme_index)
     region_index = page(client, "/regions/")
-    assert re.search(r">Japan</a> <span class=\"count\">\(1\)</span>", region_index)
-    assert re.search(r">Asia</a> <span class=\"count\">\(1\)</span>", region_index)
+    assert re.search(r">Japan</a> <span class=\"count\">1</span>", region_index)
+    assert re.search(r">Asia</a> <span class=\"count\">1</span>", region_index)
     assert ">Europe</a>" not in region_index
 
 
@@ -293,6 +293,23 @@ def test_narrowing_by_the_other_facet_counts_each_option(client):
     assert "Space India" in region_page
     page(client, "/themes/space/?region=atlantis", 404)
     page(client, "/regions/asia/?theme=nope", 404)
+
+
+def test_a_region_page_leads_down_into_its_sub_regions_and_up_through_its_groupings(client):
+    indo_pacific = Region.objects.create(name="Indo-Pacific", slug="indo-pacific", kind=Region.Kind.GROUPING)
+    region("Japan").parents.add(indo_pacific)
+    make_briefing(title="Tokyo", regions=[region("Japan")], publish=True)
+    make_briefing(title="Delhi", regions=[region("India")], publish=True)
+    asia = page(client, "/regions/asia/")
+    chips = asia[asia.index('id="inside-heading"') : asia.index("</nav>", asia.index('id="inside-heading"'))]
+    assert ">Eastern Asia <span" in chips and ">Southern Asia <span" in chips and ">Japan <span" not in chips
+    assert "Policy briefings on Asia and the places within it: 2 so far." in asia
+    japan = page(client, "/regions/japan/")
+    crumbs = japan[japan.index('aria-label="Breadcrumbs"') : japan.index("</nav>", japan.index("Breadcrumbs"))]
+    assert crumbs.index(">World<") < crumbs.index(">Asia<") < crumbs.index(">Eastern Asia<")
+    assert 'Also in <a href="/regions/indo-pacific/">Indo-Pacific</a>' in japan
+    index = page(client, "/regions/")
+    assert index.count(">Japan</a>") == 1 and ">Indo-Pacific <span" in index  # a country once; groupings as chips
 
 
 @pytest.mark.parametrize("parameter", ["page=0", "page=abc", "page=99", "page=-1"])
@@ -515,8 +532,8 @@ QUERY_COUNTS = {
     "/themes/theme-0/": 11,
     "/themes/theme-0/?region=japan": 12,
     "/regions/": 4,
-    "/regions/asia/": 10,
-    "/regions/asia/?theme=theme-0": 11,
+    "/regions/asia/": 14,  # with its breadcrumbs (2) and the regions inside it (2)
+    "/regions/asia/?theme=theme-0": 15,
     "/authors/": 2,
     "/authors/author-0/": 8,
     "/series/": 2,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from ..models import Author, Briefing, Series, Theme
-from ..regions import count_by_region, region_tree
+from ..regions import count_by_region, region_directory
 
 
 class ThemeIndexView(TemplateView):
@@ -27,7 +27,8 @@ class RegionIndexView(TemplateView):
     template_name = "briefings/region_index.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tree=region_tree(count_by_region(Briefing.objects.listed())))
+        continents, groupings = region_directory(count_by_region(Briefing.objects.listed()))
+        return super().get_context_data(continents=continents, groupings=groupings)
 
 
 class AuthorIndexView(TemplateView):

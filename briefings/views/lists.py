@@ -12,7 +12,7 @@ from django.views.generic import ListView
 
 from ..addresses import redirects_retired_slugs
 from ..models import Author, Briefing, Region, Series, Theme
-from ..regions import count_by_region
+from ..regions import ancestry, count_by_region
 
 PAGE_SIZE = 20
 
@@ -110,11 +110,17 @@ class RegionDetailView(FacetedListView):
         return briefings.for_theme(self.theme_filter) if self.theme_filter else briefings
 
     def get_context_data(self, **kwargs):
-        options = Theme.objects.with_briefing_counts(self.subject_briefings()).order_by("-briefing_count", "name")
+        briefings = self.subject_briefings()
+        options = Theme.objects.with_briefing_counts(briefings).order_by("-briefing_count", "name")
+        inside = [item for item in count_by_region(briefings) if self.subject in item.region.parents.all()]
+        chain, groupings = ancestry(self.subject)
         return super().get_context_data(
             region=self.subject,
             theme_options=options,
             theme_filter=self.theme_filter,
+            sub_regions=sorted(inside, key=lambda item: (-item.count, item.region.name)),
+            breadcrumbs=chain,
+            groupings=groupings,
         )
 
 

@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from briefings import publishing
-from briefings.models import Author, Briefing, Region, StateChange
+from briefings.models import Author, Briefing, Region, StateChange, Theme
 
 DEMO_FOLDER = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "briefings-demo"
@@ -108,8 +109,17 @@ class Command(BaseCommand):
     def load_briefings(self) -> None:
         call_command("import_briefings", str(DEMO_FOLDER), publish=True, stdout=self.stdout, stderr=self.stderr)
         with transaction.atomic():
+            self.describe_tags()
             self.publish_correction()
             publishing.feature(Briefing.objects.filter(slug=FEATURED_SLUG), by=User.objects.get(username="chief"))
+
+    def describe_tags(self) -> None:
+        """Descriptions for the demo's themes and groupings, as editors would write them in the admin."""
+        descriptions = json.loads((DEMO_FOLDER / "descriptions.json").read_text(encoding="utf-8"))
+        for name, text in descriptions["themes"].items():
+            Theme.objects.filter(name=name).update(description=text)
+        for name, text in descriptions["regions"].items():
+            Region.objects.filter(name=name).update(description=text)
 
     def publish_correction(self) -> None:
         """The demo editor corrects a briefing and a second editor publishes it: two pairs of eyes."""
