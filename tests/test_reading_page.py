@@ -1,5 +1,8 @@
 """The briefing page as a reader meets it: the note that matters first, the rail, and careful typography."""
 
+import json
+import re
+
 import pytest
 
 from briefings import publishing
@@ -64,3 +67,19 @@ def test_the_search_page_has_one_search_box(client):
     assert page.count('type="search"') == 1 and 'class="search-link"' not in page
     home = client.get("/").content.decode()
     assert 'class="search-link"' in home and home.count('type="search"') == 1
+
+
+def test_an_author_page_shows_the_profile_and_describes_the_person_for_machines(client):
+    author = make_author("Aiko Tanaka")
+    author.role, author.bio = "Senior Fellow, Space", "Aiko studies Japan's space policy."
+    author.orcid, author.website = "0000-0002-1825-0097", "https://example.org/aiko"
+    author.save()
+    make_briefing(title="Orbit", authors=[author], publish=True)
+    page = client.get(author.get_absolute_url()).content.decode()
+    assert '<p class="role">Senior Fellow, Space</p>' in page and "Aiko studies Japan’s space policy." in page
+    assert 'href="https://orcid.org/0000-0002-1825-0097" rel="me"' in page and 'href="https://example.org/aiko"' in page
+    person = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page).group(1))
+    assert person["@type"] == "Person" and person["jobTitle"] == "Senior Fellow, Space"
+    assert person["sameAs"] == ["https://orcid.org/0000-0002-1825-0097", "https://example.org/aiko"]
+    briefing_data = client.get("/briefings/orbit/").content.decode()
+    assert '"jobTitle": "Senior Fellow, Space"' in briefing_data

@@ -30,10 +30,7 @@ def briefing_json_ld(context) -> str:
         "url": absolute(revision.get_absolute_url()),
         "mainEntityOfPage": absolute(briefing.get_absolute_url()),
         "inLanguage": revision.language,
-        "author": [
-            {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
-            for author in revision.authors
-        ],
+        "author": [person(author, absolute) for author in revision.authors],
         "datePublished": briefing.published_at.isoformat() if briefing.published_at else None,
         "dateModified": (briefing.updated_at or briefing.published_at).isoformat() if briefing.published_at else None,
         "about": [{"@type": "Thing", "name": theme.name} for theme in revision.themes.all()],
@@ -52,6 +49,30 @@ def briefing_json_ld(context) -> str:
         }
         if revision.part:
             data["position"] = revision.part
+    return json_ld(data)
+
+
+def person(author, absolute) -> dict:
+    """schema.org Person: the author's page, role and the profiles that identify them."""
+    data = {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
+    if author.role:
+        data["jobTitle"] = author.role
+    if author.photo:
+        data["image"] = absolute(author.photo.url)
+    if author.orcid or author.website:
+        data["sameAs"] = [link for link in (author.orcid_url, author.website) if link]
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def author_json_ld(context, author) -> str:
+    data = {"@context": "https://schema.org", **person(author, context["request"].build_absolute_uri)}
+    if author.bio:
+        data["description"] = author.bio
+    return json_ld(data)
+
+
+def json_ld(data: dict) -> str:
     payload = json.dumps({k: v for k, v in data.items() if v not in (None, "", [])}, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>', mark_safe(payload.translate(JSON_SCRIPT_ESCAPES))

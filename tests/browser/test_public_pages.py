@@ -1,6 +1,7 @@
 """Every kind of public page in headless Chromium: phone and desktop screenshots, an axe-core audit,
 no request to another host, and the site working without JavaScript."""
 
+import gzip
 import io
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -152,3 +153,26 @@ def test_the_briefing_page_puts_a_rail_beside_the_text_on_wide_screens_and_under
     page.set_viewport_size({"width": 320, "height": 720})
     text, rail = page.locator(".briefing-main").bounding_box(), page.locator(".rail").bounding_box()
     assert rail["y"] >= text["y"] + text["height"] and page.evaluate("document.body.scrollWidth") <= 320
+
+
+PAGE_BUDGET_BYTES = 60_000  # transferred before images: HTML and CSS as a proxy gzips them, fonts as they are
+
+
+def test_every_kind_of_page_stays_within_its_weight_budget(demo_site, page):
+    server, token = demo_site
+    for kind, path in page_kinds(token).items():
+        transferred: dict[str, int] = {}
+
+        def weigh(response, transferred=transferred):
+            kind_of_resource = response.request.resource_type
+            if kind_of_resource == "image" or response.status >= 300:
+                return
+            body = response.body()
+            transferred[response.url] = len(body) if kind_of_resource == "font" else len(gzip.compress(body))
+
+        page.on("response", weigh)
+        page.goto(server.url + path)
+        page.wait_for_load_state("networkidle")
+        page.remove_listener("response", weigh)
+        total = sum(transferred.values())
+        assert total < PAGE_BUDGET_BYTES, f"{kind}: {total:,} bytes ({transferred})"

@@ -114,12 +114,14 @@ class Command(BaseCommand):
             publishing.feature(Briefing.objects.filter(slug=FEATURED_SLUG), by=User.objects.get(username="chief"))
 
     def describe_tags(self) -> None:
-        """Descriptions for the demo's themes and groupings, as editors would write them in the admin."""
+        """Descriptions of the demo's themes and groupings, and its authors' profiles, as editors write them."""
         descriptions = json.loads((DEMO_FOLDER / "descriptions.json").read_text(encoding="utf-8"))
         for name, text in descriptions["themes"].items():
             Theme.objects.filter(name=name).update(description=text)
         for name, text in descriptions["regions"].items():
             Region.objects.filter(name=name).update(description=text)
+        for name, profile in descriptions["authors"].items():
+            Author.objects.filter(name=name).update(**profile)
 
     def publish_correction(self) -> None:
         """The demo editor corrects a briefing and a second editor publishes it: two pairs of eyes."""
