@@ -94,3 +94,32 @@ def store_image(data: bytes, *, folder: str) -> str:
     encoded, extension = reencode_image(data)
     name = f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
     return default_storage.save(name, ContentFile(encoded))
+
+
+# Smaller copies of a hero image, so that a phone or a list card downloads no more than it shows.
+RENDITION_WIDTHS = (480, 960)
+
+
+def rendition_name(name: str, width: int) -> str:
+    stem, dot, extension = name.rpartition(".")
+    return f"{stem}-{width}w.{extension}"
+
+
+def make_renditions(name: str) -> None:
+    """Store each rendition of a stored image that is missing; an image narrower than a rendition is
+    copied at its own size, so that every rendition exists and pages can name them without asking."""
+    with default_storage.open(name, "rb") as stored, Image.open(stored) as image:
+        image.load()
+        for width in RENDITION_WIDTHS:
+            target = rendition_name(name, width)
+            if default_storage.exists(target):
+                continue
+            copy = image.copy()
+            copy.thumbnail((width, width * 4), Image.Resampling.LANCZOS)
+            encoded = io.BytesIO()
+            copy.save(encoded, format=image.format, quality=82)
+            default_storage.save(target, ContentFile(encoded.getvalue()))
+
+
+def srcset(name: str) -> str:
+    return ", ".join(f"{default_storage.url(rendition_name(name, width))} {width}w" for width in RENDITION_WIDTHS)

@@ -95,7 +95,7 @@ def test_a_backup_restores_into_a_new_database_and_media_folder_byte_for_byte(
     assert original["briefings_revision"][0] == 2 and original["briefings_statechange"][0] >= 3
     assert original["auth_user"][0] == 2
     assert media_files(restored_media) == media_files(settings.MEDIA_ROOT)
-    assert len(media_files(restored_media)) == 2
+    assert len(media_files(restored_media)) == 4  # the hero, its two renditions and an upload
 
     with psycopg.connect(empty_database) as restored, pytest.raises(psycopg.Error, match="immutable|refuse|not"):
         restored.execute("UPDATE briefings_revision SET title = 'Rewritten history'")

@@ -1,9 +1,11 @@
 """The briefing page as a reader meets it: the note that matters first, the rail, and careful typography."""
 
+import io
 import json
 import re
 
 import pytest
+from django.core.management import call_command
 
 from briefings import publishing
 from briefings.markdown import render_markdown
@@ -83,3 +85,25 @@ def test_an_author_page_shows_the_profile_and_describes_the_person_for_machines(
     assert person["sameAs"] == ["https://orcid.org/0000-0002-1825-0097", "https://example.org/aiko"]
     briefing_data = client.get("/briefings/orbit/").content.decode()
     assert '"jobTitle": "Senior Fellow, Space"' in briefing_data
+
+
+def test_a_hero_image_is_served_in_smaller_copies_named_in_srcset(client):
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    from briefings.images import rendition_name, store_image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 900), (20, 60, 120)).save(buffer, format="JPEG")
+    hero = store_image(buffer.getvalue(), folder="heroes")
+    briefing = make_briefing(title="Orbit", hero_image=hero, hero_alt="A dish", publish=True)
+    for width in (480, 960):
+        with default_storage.open(rendition_name(hero, width)) as stored, Image.open(stored) as copy:
+            assert copy.width == width and copy.height == round(900 * width / 1600)
+    page = client.get(briefing.get_absolute_url()).content.decode()
+    assert f'srcset="{default_storage.url(rendition_name(hero, 480))} 480w' in page
+    listing = client.get("/").content.decode()
+    assert 'loading="lazy"' not in listing.split("Orbit")[0] or "srcset=" in listing
+    default_storage.delete(rendition_name(hero, 960))
+    call_command("make_renditions", stdout=io.StringIO())
+    assert default_storage.exists(rendition_name(hero, 960))

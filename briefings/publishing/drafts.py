@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from .. import freshness
+from ..images import make_renditions
 from ..markdown import RenderedMarkdown, render_markdown
 from ..models import Author, Briefing, BriefingAuthor, Region, Revision, RevisionAuthor, Theme
 from ..models.workflow import Action, State, Step, WorkflowError
@@ -82,6 +83,8 @@ def save_draft(
         authorize(draft, Step.MOVE, by)
     rendered = render_markdown(draft.body)
     draft.save()
+    if draft.hero_image:
+        make_renditions(draft.hero_image.name)
     set_tags(draft, tags)
     revision = write_revision(draft, rendered, tags=tags, by=by, note=note)
     draft.latest_revision = revision

@@ -7,11 +7,13 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from briefings.images import srcset
 from briefings.search import highlight
 from briefings.typography import typeset
 
 register = template.Library()
 register.filter("typeset", typeset)
+register.filter("srcset", srcset)
 
 # As in Django's json_script: these characters cannot end the <script> element early.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
