@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve test lint format lock upgrade fonts check-deploy bench-search bench-serving clean debian-run debian-test
+.PHONY: install run serve test lint format lock upgrade fonts map check-deploy bench-search bench-serving clean debian-run debian-test
 
 # Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index) and a
 # Python with venv; the tests also drive Chromium, start a Redis server and fetch axe-core with npm.
@@ -86,6 +86,13 @@ fonts: $(VENV)/.installed-dev
 			--layout-features=kern,liga,lnum,onum,pnum,tnum --output-file=$(FONT_DIR)/source-serif-4-$$style.woff2; \
 	done
 	cp var/fonts/package/LICENSE $(FONT_DIR)/OFL.txt
+
+# The regions map's country shapes: Natural Earth 1:110m (public domain) through the world-atlas package
+# (ISC licence) from the npm registry, projected and keyed by ISO code into briefings/world_map.json.
+map: $(VENV)/.installed-dev
+	rm -rf var/map && mkdir -p var/map
+	cd var/map && npm pack world-atlas@2.0.2 --silent >/dev/null && tar xzf *.tgz
+	$(PY) manage.py freeze_world_map var/map/package/countries-110m.json
 
 run: debian-run $(VENV)/.installed
 	DEBUG=$${DEBUG:-true} $(DB) sh -c '\

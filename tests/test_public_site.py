@@ -532,8 +532,8 @@ QUERY_COUNTS = {
     "/themes/theme-0/": 11,
     "/themes/theme-0/?region=japan": 12,
     "/regions/": 4,
-    "/regions/asia/": 14,  # with its breadcrumbs (2) and the regions inside it (2)
-    "/regions/asia/?theme=theme-0": 15,
+    "/regions/asia/": 15,  # with its breadcrumbs (2), the regions inside it (2) and its map (1)
+    "/regions/asia/?theme=theme-0": 16,
     "/authors/": 2,
     "/authors/author-0/": 8,
     "/series/": 2,

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from briefings.management.commands.freeze_regions import standard_regions
@@ -93,3 +95,28 @@ def test_region_counts_take_each_briefing_once_under_every_grouping_it_reaches()
 @pytest.mark.parametrize("label", ["Japan", "japan", "JP", "jpn", "japan "])
 def test_regions_are_found_by_name_slug_or_iso_code(label):
     assert find_region(label) == region("Japan")
+
+
+def test_the_map_shades_countries_by_their_briefings_and_links_them(client):
+    make_briefing(title="Tokyo one", regions=[region("Japan")], publish=True)
+    make_briefing(title="Tokyo two", regions=[region("Japan")], publish=True)
+    make_briefing(title="Delhi", regions=[region("India")], publish=True)
+    page = client.get("/regions/").content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    japan = re.search(
+        r'<a href="/regions/japan/" tabindex="-1"><title>Japan: 2 briefings</title><path class="shade-(\d)"', svg
+    )
+    india = re.search(
+        r'<a href="/regions/india/" tabindex="-1"><title>India: 1 briefing</title><path class="shade-(\d)"', svg
+    )
+    assert japan and india and int(japan.group(1)) == 5 and 1 <= int(india.group(1)) < 5
+    assert svg.count("<a ") == 2 and svg.count("<path") > 150 and 'viewBox="0 0 1000 ' in svg
+
+
+def test_a_region_page_maps_the_part_of_the_world_it_covers(client):
+    make_briefing(title="Tokyo", regions=[region("Japan")], publish=True)
+    page = client.get("/regions/eastern-asia/").content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    x, y, width, height = map(int, re.search(r'viewBox="(-?\d+) (-?\d+) (\d+) (\d+)"', svg).groups())
+    assert width < 500 and x > 500  # zoomed on East Asia, east of the map's middle
+    assert 'href="/regions/japan/"' in svg and svg.count("<path") < 60

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from ..maps import world_map
 from ..models import Author, Briefing, Series, Theme
 from ..regions import count_by_region, region_directory
 
@@ -27,8 +28,9 @@ class RegionIndexView(TemplateView):
     template_name = "briefings/region_index.html"
 
     def get_context_data(self, **kwargs):
-        continents, groupings = region_directory(count_by_region(Briefing.objects.listed()))
-        return super().get_context_data(continents=continents, groupings=groupings)
+        counts = count_by_region(Briefing.objects.listed())
+        continents, groupings = region_directory(counts)
+        return super().get_context_data(continents=continents, groupings=groupings, map=world_map(counts))
 
 
 class AuthorIndexView(TemplateView):

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from ..addresses import redirects_retired_slugs
+from ..maps import world_map
 from ..models import Author, Briefing, Region, Series, Theme
 from ..regions import ancestry, count_by_region
 
@@ -112,8 +113,10 @@ class RegionDetailView(FacetedListView):
     def get_context_data(self, **kwargs):
         briefings = self.subject_briefings()
         options = Theme.objects.with_briefing_counts(briefings).order_by("-briefing_count", "name")
-        inside = [item for item in count_by_region(briefings) if self.subject in item.region.parents.all()]
+        counts = count_by_region(briefings)
+        inside = [item for item in counts if self.subject in item.region.parents.all()]
         chain, groupings = ancestry(self.subject)
+        countries = Region.objects.with_descendants_of(self.subject).exclude(alpha3="").values_list("alpha3", flat=True)
         return super().get_context_data(
             region=self.subject,
             theme_options=options,
@@ -121,6 +124,7 @@ class RegionDetailView(FacetedListView):
             sub_regions=sorted(inside, key=lambda item: (-item.count, item.region.name)),
             breadcrumbs=chain,
             groupings=groupings,
+            map=world_map(counts, around=list(countries)),
         )
 
 
