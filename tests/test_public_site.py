@@ -495,6 +495,8 @@ def test_the_home_page_leads_with_the_featured_briefing_once_then_ways_in_by_the
     assert re.search(r'>Space</a> <span class="count">1</span>', content)
     assert re.search(r'>Asia</a> <span class="count">1</span>', content)  # continents and groupings lead
     assert ">World</a>" not in content and ">Japan</a>" not in content
+    by_theme = content.split('id="by-theme-heading"')[1].split("</section>\n    </div>")[0]
+    assert '<a href="/themes/space/">Space</a>' in by_theme and "Ordinary" in by_theme
 
 
 def build_archive(size: int, *, prefix: str) -> None:
@@ -522,7 +524,7 @@ def build_archive(size: int, *, prefix: str) -> None:
 # Queries per page, whatever the number of briefings, tags, authors or versions; the first reads the
 # public content state. A repeat of the page, served from the cache, costs none.
 QUERY_COUNTS = {
-    "/": 11,
+    "/": 12,  # with the busiest themes' newest briefings (1)
     "/briefings/": 6,
     "/briefings/briefing-0/": 11,
     "/briefings/briefing-0/v/2/": 15,
@@ -572,3 +574,14 @@ def test_an_old_address_never_redirects_to_one_the_public_cannot_see(client):
     assert client.get("/briefings/published-then-pulled/").status_code == 301
     publishing.unpublish(briefing, by=None)
     assert client.get("/briefings/published-then-pulled/").status_code == 404
+
+
+def test_the_home_page_lists_each_busy_themes_three_newest_briefings(client):
+    space, sea = make_theme("Space"), make_theme("Sea power")
+    for day in range(5):
+        briefing = make_briefing(title=f"Orbit {day}", themes=[space], publish=True)
+        Briefing.objects.filter(pk=briefing.pk).update(published_at=timezone.now() - timedelta(days=10 - day))
+    make_briefing(title="Frigates", themes=[sea, space], publish=True)
+    newest = Briefing.objects.listed().newest_by_theme([space, sea], 3)
+    assert [b.live_revision.title for b in newest[space.pk]] == ["Frigates", "Orbit 4", "Orbit 3"]
+    assert [b.live_revision.title for b in newest[sea.pk]] == ["Frigates"]

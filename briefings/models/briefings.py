@@ -8,7 +8,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now, Upper
+from django.db.models.functions import Now, RowNumber, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -104,6 +104,23 @@ class BriefingQuerySet(models.QuerySet):
             .prefetch_related("live_revision__themes", "live_revision__regions", byline)
             .defer("body", "search_vector", "search_excerpt")
         )
+
+    def newest_by_theme(self, themes: list[Theme], count: int) -> dict[int, list[Briefing]]:
+        """Each theme's `count` newest briefings, with titles and addresses only, in one query."""
+        theme = models.F("live_revision__themes")
+        newest_first = [models.F("published_at").desc(), models.F("pk").desc()]
+        rows = (
+            self.filter(live_revision__themes__in=themes)
+            .annotate(theme_id=theme, place=models.Window(RowNumber(), partition_by=theme, order_by=newest_first))
+            .filter(place__lte=count)
+            .select_related("live_revision")
+            .only("slug", "published_at", "live_revision__title")
+            .order_by("-published_at", "-pk")
+        )
+        grouped: dict[int, list[Briefing]] = {theme.pk: [] for theme in themes}
+        for briefing in rows:
+            grouped[briefing.theme_id].append(briefing)
+        return grouped
 
     def editable_by(self, user) -> BriefingQuerySet:
         if user.has_perm("briefings.change_any_briefing"):

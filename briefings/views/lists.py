@@ -16,6 +16,7 @@ from ..models import Author, Briefing, Region, Series, Theme
 from ..regions import ancestry, count_by_region
 
 PAGE_SIZE = 20
+HOME_THEMES = 3  # the busiest themes, each with its newest briefings, under the latest on the home page
 
 
 class BriefingListView(ListView):
@@ -48,9 +49,14 @@ class HomeView(BriefingListView):
 
     def get_context_data(self, **kwargs):
         listed = Briefing.objects.listed()
-        themes = Theme.objects.with_briefing_counts(listed).order_by("-briefing_count", "name")
+        themes = list(Theme.objects.with_briefing_counts(listed).order_by("-briefing_count", "name"))
         regions = [item for item in count_by_region(listed) if item.region.kind in Region.WAYS_IN]
-        return super().get_context_data(featured=self.featured, themes=themes, regions=regions[:12], **kwargs)
+        busiest = themes[:HOME_THEMES]
+        newest = listed.newest_by_theme(busiest, 3)
+        by_theme = [(theme, newest[theme.pk]) for theme in busiest]
+        return super().get_context_data(
+            featured=self.featured, themes=themes, regions=regions[:12], by_theme=by_theme, **kwargs
+        )
 
 
 class TagListView(BriefingListView):
