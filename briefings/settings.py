@@ -124,7 +124,6 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 FORMAT_MODULE_PATH = ["briefings.formats"]  # dates written one way everywhere (briefings/formats/)
 USE_I18N = True
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: an address typed without a scheme is https
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -59,6 +59,8 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 class AuthorForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", help_text=Author.website.field.help_text)
+
     class Meta:
         model = Author
         fields = ["name", "slug", "role", "bio", "photo", "orcid", "website", "user"]

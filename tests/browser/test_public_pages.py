@@ -40,6 +40,7 @@ def page_kinds(preview_token: str) -> dict[str, str]:
         "home": "/",
         "briefing-list": "/briefings/?page=2",
         "briefing": "/briefings/baltic-undersea-cables/",
+        "long-briefing": "/briefings/black-sea-naval-drones/",
         "briefing-in-series": f"/briefings/{part_two}/",
         "old-version": f"/briefings/{part_two}/v/1/",
         "changes": f"/briefings/{part_two}/changes/",
