@@ -492,6 +492,7 @@ def test_the_home_page_leads_with_the_featured_briefing_once_then_ways_in_by_the
     content = page(client, "/")
     lead, rest = content.split('id="lead-heading"')[1].split("</section>", 1)
     assert "Editors’ pick" in lead and "Editors’ pick" not in rest and "Ordinary" in rest
+    assert '<p class="kicker">Space</p>' in rest  # a card without a series names its theme
     assert re.search(r'>Space</a> <span class="count">1</span>', content)
     assert re.search(r'>Asia</a> <span class="count">1</span>', content)  # continents and groupings lead
     assert ">World</a>" not in content and ">Japan</a>" not in content
