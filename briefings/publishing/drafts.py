@@ -70,7 +70,7 @@ def save_draft(
     draft = briefing if is_new else lock(briefing)
     authorize(draft, Step.EDIT, by)
     tags = tags if tags is not None else BriefingTags.of(draft)
-    old_slug = draft.slug
+    old_slug, old_hero = draft.slug, draft.hero_image.name
     for name, value in content.items():
         setattr(draft, name, value)
     if is_new and draft.owner_id is None and by is not None:
@@ -83,7 +83,7 @@ def save_draft(
         authorize(draft, Step.MOVE, by)
     rendered = render_markdown(draft.body)
     draft.save()
-    if draft.hero_image:
+    if draft.hero_image and draft.hero_image.name != old_hero:  # a new image: its smaller copies once
         make_renditions(draft.hero_image.name)
     set_tags(draft, tags)
     revision = write_revision(draft, rendered, tags=tags, by=by, note=note)

@@ -72,8 +72,9 @@ def publish(
     authorize(briefing, Step.PUBLISH, by)
     if not briefing.latest_revision.byline.exists():
         raise WorkflowError("Name at least one author before publishing: readers and citations need a byline.")
-    without_review_reason = without_review_reason.strip() if needs_second_editor(briefing, by) else ""
-    if needs_second_editor(briefing, by) and not without_review_reason:
+    needs_reason = needs_second_editor(briefing, by)
+    without_review_reason = without_review_reason.strip() if needs_reason else ""
+    if needs_reason and not without_review_reason:
         raise WorkflowError(
             f"You wrote revision {briefing.latest_revision.number} yourself: ask another editor to review and "
             "publish it, or publish it without review and say why."

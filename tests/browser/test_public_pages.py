@@ -135,7 +135,8 @@ def test_a_printed_briefing_is_the_article_its_notes_and_its_citation(demo_site,
     page.goto(server.url + "/briefings/japan-space-operations-part-2/")
     page.emulate_media(media="print")
     for hidden in ["nav[aria-label=Sections]", ".search-box", ".rail", ".footnote-backref", ".cite a[download]"]:
-        assert all(not element.is_visible() for element in page.locator(hidden).all()), hidden
+        elements = page.locator(hidden).all()
+        assert elements and not any(element.is_visible() for element in elements), hidden
     for shown in [".prose", ".footnote", ".cite .citation", ".print-only"]:
         expect(page.locator(shown).first).to_be_visible()
     expect(page.locator(".print-only")).to_contain_text("/briefings/japan-space-operations-part-2/v/2/")
