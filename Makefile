@@ -8,14 +8,15 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve test lint format lock upgrade fonts map check-deploy bench-search bench-serving clean debian-run debian-test
+.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs clean debian-run debian-test
 
-# Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index) and a
-# Python with venv; the tests also drive Chromium, start a Redis server and fetch axe-core with npm.
+# Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index), a
+# Python with venv and the text layout libraries WeasyPrint draws PDFs with; the tests also drive Chromium,
+# start a Redis server, fetch axe-core with npm and read PDFs with poppler's tools.
 # As root the missing ones are installed; otherwise the one command to run is printed. A package counts
 # as present when dpkg has it or a command of its name is on the PATH (npm may come with Node.js).
-RUN_PACKAGES = postgresql postgresql-PG_MAJOR-rum python3-venv
-TEST_PACKAGES = $(RUN_PACKAGES) chromium redis-server npm fonts-dejavu-core
+RUN_PACKAGES = postgresql postgresql-PG_MAJOR-rum python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_PACKAGES = $(RUN_PACKAGES) chromium redis-server npm fonts-dejavu-core poppler-utils
 
 define ensure_debian_packages
 	@major=$$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1); \
@@ -73,17 +74,19 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	touch $@
 
 # The text face, Source Serif 4 (SIL Open Font License), from the npm registry: regular and italic instances
-# of the variable font, subset to the Latin text a briefing uses, as woff2. The results are committed.
+# of the variable font (and a semibold one for PDFs' headings), subset to the Latin text a briefing uses,
+# as woff2. The results are committed.
 FONT_PACKAGE = @fontsource-variable/source-serif-4@5.3.1
 FONT_DIR = briefings/static/briefings/fonts
 FONT_UNICODES = U+0020-007E,U+00A0-00FF,U+0131,U+0152-0153,U+0160-0161,U+0178,U+017D-017E,U+2010-2014,U+2018-201E,U+2020-2022,U+2026,U+2030,U+2032-2033,U+2039-203A,U+20AC,U+2122,U+2212
 fonts: $(VENV)/.installed-dev
 	rm -rf var/fonts && mkdir -p var/fonts $(FONT_DIR)
 	cd var/fonts && npm pack $(FONT_PACKAGE) --silent >/dev/null && tar xzf *.tgz
-	for style in normal italic; do \
-		$(VENV)/bin/fonttools varLib.instancer -q var/fonts/package/files/source-serif-4-latin-wght-$$style.woff2 wght=400 -o var/fonts/$$style.ttf && \
-		$(VENV)/bin/pyftsubset var/fonts/$$style.ttf --unicodes="$(FONT_UNICODES)" --flavor=woff2 --no-hinting \
-			--layout-features=kern,liga,lnum,onum,pnum,tnum --output-file=$(FONT_DIR)/source-serif-4-$$style.woff2; \
+	for instance in normal:normal:400 italic:italic:400 semibold:normal:600; do \
+		name=$${instance%%:*}; style=$$(echo $$instance | cut -d: -f2); weight=$${instance##*:}; \
+		$(VENV)/bin/fonttools varLib.instancer -q var/fonts/package/files/source-serif-4-latin-wght-$$style.woff2 wght=$$weight -o var/fonts/$$name.ttf && \
+		$(VENV)/bin/pyftsubset var/fonts/$$name.ttf --unicodes="$(FONT_UNICODES)" --flavor=woff2 --no-hinting \
+			--layout-features=kern,liga,lnum,onum,pnum,tnum --output-file=$(FONT_DIR)/source-serif-4-$$name.woff2; \
 	done
 	cp var/fonts/package/LICENSE $(FONT_DIR)/OFL.txt
 
@@ -94,11 +97,16 @@ map: $(VENV)/.installed-dev
 	cd var/map && npm pack world-atlas@2.0.2 --silent >/dev/null && tar xzf *.tgz
 	$(PY) manage.py freeze_world_map var/map/package/countries-110m.json
 
+# The site and a worker for its task queue (PDFs) side by side; Ctrl-C stops both. The worker is told to stop
+# when the shell ends, since a background job of a script does not receive the terminal's Ctrl-C.
+WORKER = $(PY) manage.py procrastinate worker
+WITH_WORKER = $(WORKER) & worker=$$!; trap "kill $$worker 2>/dev/null; wait $$worker" EXIT INT TERM;
+
 run: debian-run $(VENV)/.installed
-	DEBUG=$${DEBUG:-true} $(DB) sh -c '\
+	DEBUG=$${DEBUG:-true} PORT=$(PORT) $(DB) sh -c '\
 		$(PY) manage.py migrate --noinput && \
-		$(PY) manage.py load_demo --port $(PORT) && \
-		exec $(PY) manage.py runserver 127.0.0.1:$(PORT)'
+		$(PY) manage.py load_demo --port $(PORT) || exit 1; \
+		$(WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)'
 
 # Production mode: gunicorn as set in briefings/gunicorn.py, DEBUG off, static files compressed and
 # hashed by WhiteNoise. Plain HTTP on loopback unless told otherwise: behind a TLS proxy set
@@ -107,14 +115,19 @@ SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" \
 	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" \
 	SECURE_COOKIES="$${SECURE_COOKIES:-false}" \
-	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"
+	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}" \
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
 
 serve: debian-run $(VENV)/.installed var/secret-key
 	$(SERVE_ENV) DEBUG=false PORT=$(PORT) $(DB) sh -c '\
 		$(PY) manage.py migrate --noinput -v0 && \
 		$(PY) manage.py collectstatic --noinput -v0 && \
-		echo "Serving http://127.0.0.1:$(PORT)/ with production settings (Ctrl-C stops)." && \
-		exec $(PY) -m gunicorn -c python:briefings.gunicorn briefings.wsgi'
+		echo "Serving http://127.0.0.1:$(PORT)/ with production settings and a queue worker (Ctrl-C stops)." || exit 1; \
+		$(WITH_WORKER) $(PY) -m gunicorn -c python:briefings.gunicorn briefings.wsgi'
+
+# A worker alone, for the machines that make PDFs: any number of them share the queue in PostgreSQL.
+worker: debian-run $(VENV)/.installed var/secret-key
+	$(SERVE_ENV) DEBUG=false $(DB) $(WORKER)
 
 # A signing key kept for `make serve` when SECRET_KEY is not given.
 var/secret-key:
@@ -152,6 +165,12 @@ SERVING_SIZES ?= 1000 50000
 bench-serving: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "The serving benchmark needs wrk: apt-get install wrk"; exit 1; }
 	$(DB) $(PY) bench/serving.py --sizes $(SERVING_SIZES)
+
+# Seconds per PDF against the page, and PDFs a minute through the queue with one and two workers; figures
+# go to bench/results/pdfs.md.
+PDF_COUNT ?= 1000
+bench-pdfs: $(VENV)/.installed
+	$(DB) $(PY) bench/pdfs.py --count $(PDF_COUNT)
 
 clean:
 	-$(PY) manage.py pgcluster stop

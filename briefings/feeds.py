@@ -8,7 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
 from .addresses import redirects_retired_slugs
@@ -59,6 +59,7 @@ class BriefingFeed(Feed):
     def get_feed(self, obj, request):
         if obj is not None and not self.briefings(obj).exists():
             raise Http404("Nothing is published here.")
+        self.request = request  # for the enclosures' full addresses
         return super().get_feed(obj, request)
 
     def items(self, obj):
@@ -89,6 +90,14 @@ class BriefingFeed(Feed):
 
     def item_extra_kwargs(self, briefing: Briefing) -> dict:
         return {"content_html": briefing.live_revision.body_html}
+
+    def item_enclosures(self, briefing: Briefing) -> list[Enclosure]:
+        """The version's PDF, once made: an Atom enclosure link, an RSS enclosure."""
+        pdf = briefing.live_revision.pdf_for_readers(briefing)
+        if pdf is None:
+            return []
+        url = reverse("briefings:briefing-version-pdf", args=[briefing.slug, briefing.live_revision.number])
+        return [Enclosure(self.request.build_absolute_uri(url), str(pdf.size), "application/pdf")]
 
 
 class ThemeFeed(BriefingFeed):

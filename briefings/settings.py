@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "axes",
+    "procrastinate.contrib.django",
     "briefings",
 ]
 
@@ -227,7 +228,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["quiet_outage"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
     # While the database is away the pool retries quietly; briefings.outage says it is away, and back.
-    "loggers": {"psycopg.pool": {"level": "ERROR"}},
+    # WeasyPrint reports each step of every PDF and each property of the site's stylesheet it has no use for.
+    "loggers": {
+        "psycopg.pool": {"level": "ERROR"},
+        "weasyprint": {"level": "ERROR"},
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.jobs": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Markdown editing: django-markdownx renders its preview with our sanitising renderer,
@@ -252,6 +260,16 @@ FILE_UPLOAD_HANDLERS = [
 TWO_PAIRS_OF_EYES = env_flag("TWO_PAIRS_OF_EYES", True)
 PREVIEW_LINK_MAX_AGE_DAYS = int(os.environ.get("PREVIEW_LINK_MAX_AGE_DAYS", "7"))
 SITE_NAME = os.environ.get("SITE_NAME", "Briefings")
+# The public address, for what is made away from any request: the permalinks printed in PDFs.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    f"{'http' if DEBUG else 'https'}://{ALLOWED_HOSTS[0].lstrip('.') if ALLOWED_HOSTS else 'localhost'}"
+    + (f":{os.environ.get('PORT', '8000')}" if DEBUG else "")
+)
+# PDFs: how often the worker tries to make one before showing staff that it failed, the first wait
+# between tries in seconds (each later one is longer), and how long readers may keep a version's file.
+PDF_MAX_ATTEMPTS = int(os.environ.get("PDF_MAX_ATTEMPTS", "4"))
+PDF_RETRY_WAIT = int(os.environ.get("PDF_RETRY_WAIT", "10"))
+PDF_MAX_AGE = int(os.environ.get("PDF_MAX_AGE", str(24 * 3600)))
 
 # Cached work is keyed by the public content token (briefings/freshness.py), so any backend is safe;
 # Redis lets every worker and machine share what one of them worked out.

@@ -1,12 +1,13 @@
 """The sitemaps, listed by sitemap.xml: every published briefing (withdrawn ones too: their pages stay), in
-pages of 5,000, and every tag page that lists some."""
+pages of 5,000, the PDF of each one's current version, and every tag page that lists some."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.functional import cached_property
 
-from .models import Author, Briefing, Region, Series, Theme
+from .models import Author, Briefing, Region, Series, Theme, VersionPdf
 
 
 class BriefingSitemap(Sitemap):
@@ -22,6 +23,31 @@ class BriefingSitemap(Sitemap):
     def get_latest_lastmod(self):
         """For the index: asked of the database, not of every briefing in turn."""
         return self.items().aggregate(latest=Max(Coalesce("updated_at", "published_at")))["latest"]
+
+
+class PdfSitemap(Sitemap):
+    """Each briefing's current version as a PDF, once made: search engines index papers by their files."""
+
+    changefreq = "yearly"
+    limit = 5000
+
+    def items(self):
+        briefings = Briefing.objects.published().filter(live_revision__pdf__status=VersionPdf.Status.READY)
+        readable = briefings.filter(Q(withdrawn_at__isnull=True) | Q(live_revision__pdf__marks_withdrawal=True))
+        return (
+            readable.only("slug", "live_revision__number", "live_revision__pdf__made_at")
+            .select_related("live_revision__pdf")
+            .order_by("-published_at")
+        )
+
+    def location(self, briefing: Briefing) -> str:
+        return reverse("briefings:briefing-version-pdf", args=[briefing.slug, briefing.live_revision.number])
+
+    def lastmod(self, briefing: Briefing):
+        return briefing.live_revision.pdf.made_at
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(latest=Max("live_revision__pdf__made_at"))["latest"]
 
 
 class TagSitemap(Sitemap):
@@ -63,6 +89,7 @@ class SeriesSitemap(TagSitemap):
 
 SITEMAPS = {
     "briefings": BriefingSitemap,
+    "pdfs": PdfSitemap,
     "themes": ThemeSitemap,
     "regions": RegionSitemap,
     "authors": AuthorSitemap,

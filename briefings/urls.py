@@ -41,6 +41,8 @@ public_patterns = [
     path(
         "briefings/<slug:slug>/v/<int:number>/cite.bib", public_page(views.briefing_citation), name="briefing-citation"
     ),
+    path("briefings/<slug:slug>/pdf/", views.briefing_pdf, name="briefing-pdf"),
+    path("briefings/<slug:slug>/v/<int:number>/pdf/", views.briefing_version_pdf, name="briefing-version-pdf"),
     path("briefings/<slug:slug>/changes/", public_page(views.briefing_changes), name="briefing-changes"),
     path("themes/", public_page(views.theme_index), name="theme-index"),
     path("themes/<slug:slug>/", public_page(views.theme_detail), name="theme-detail"),

@@ -4,6 +4,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -63,3 +64,8 @@ def publish_soon(briefing: Briefing) -> datetime:
 def wait_until(moment: datetime) -> None:
     """Let the clock pass a moment: a scheduled go-live is an event nothing writes."""
     time.sleep(max(0.0, (moment - timezone.now()).total_seconds()) + 0.05)
+
+
+def run_worker() -> None:
+    """The task queue's own worker, as `make run` starts it, through every job that is due, then back."""
+    call_command("procrastinate", "worker", "--one-shot", "--no-listen-notify", verbosity=0)

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from briefings import publishing
 from briefings.models import Briefing, Region, Series
@@ -30,6 +31,7 @@ def row(anonymous: int, author_own: int, author_other: int, editor: int, superus
 
 
 PUBLIC = row(200, 200, 200, 200, 200)
+BEING_MADE = row(202, 202, 202, 202, 202)  # a version's PDF, which no worker makes in this test
 STAFF_ONLY = row(LOGIN, 200, 200, 200, 200)
 EDITORS = row(LOGIN, 403, 403, 200, 200)
 SUPERUSERS = row(LOGIN, 403, 403, 403, 200)
@@ -46,6 +48,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "briefings:briefing-version": PUBLIC,
     "briefings:briefing-citation": PUBLIC,
     "briefings:briefing-changes": PUBLIC,
+    "briefings:briefing-pdf": BEING_MADE,
+    "briefings:briefing-version-pdf": BEING_MADE,
     "briefings:theme-index": PUBLIC,
     "briefings:theme-detail": PUBLIC,
     "briefings:region-index": PUBLIC,
@@ -121,6 +125,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "admin:briefings_statechange_history": OWNERS_REDIRECTED,
     "admin:briefings_statechange_add": NOBODY,
     "admin:briefings_statechange_delete": NOBODY,
+    # Where each PDF and each job of the queue stands: seen by the desk, written by the workers alone.
+    **{
+        f"admin:{model}_{view}": NOBODY if view in ("add", "delete") else STAFF_ONLY
+        for model in ("briefings_versionpdf", "procrastinate_procrastinatejob")
+        for view in ("changelist", "add", "history", "delete", "change")
+    },
 }
 
 
@@ -174,8 +184,10 @@ def address(name: str, pattern: URLPattern, site: dict, briefing: Briefing) -> s
         "accessattempt": AccessAttempt.objects.create(username="x", failures_since_start=1),
         "accesslog": AccessLog.objects.create(username="x"),
         "accessfailurelog": AccessFailureLog.objects.create(username="x"),
+        "versionpdf": own.live_revision.pdf,
+        "procrastinatejob": ProcrastinateJob.objects.filter(task_name="make_pdf").first(),
     }
-    model = re.match(r"admin:(?:auth|briefings|axes)_([a-z]+)_", name)
+    model = re.match(r"admin:(?:auth|briefings|axes|procrastinate)_([a-z]+)_", name)
     values = {
         "slug": own.slug if name.startswith("briefings:briefing") else slug_for(name, site),
         "theme": site["theme"].slug,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings import freshness, publishing
-from briefings.models import Author, Briefing, Region, Series, Theme
+from briefings.models import Author, Briefing, Region, Series, Theme, VersionPdf
 from briefings.sitemaps import BriefingSitemap
 from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, publish_soon, region, wait_until
 
@@ -545,8 +545,9 @@ QUERY_COUNTS = {
     "/feeds/all.atom": 5,
     "/feeds/themes/theme-0/regions/asia.rss": 8,
     "/feeds/corrections.atom": 2,
-    "/sitemap.xml": 7,
+    "/sitemap.xml": 9,  # each section's page count and latest change: briefings, their PDFs, four kinds of tag
     "/sitemap-briefings.xml": 3,
+    "/sitemap-pdfs.xml": 3,
     "/sitemap-regions.xml": 2,
 }
 
@@ -554,6 +555,7 @@ QUERY_COUNTS = {
 def test_each_public_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     for size, prefix in ((1, "Briefing"), (3, "More")):
         build_archive(size, prefix=prefix)
+        VersionPdf.objects.update(status="ready", file="pdfs/made.pdf", size=1000, pages=2, made_at=timezone.now())
         for url, expected in QUERY_COUNTS.items():
             freshness.WATCHER.forget()
             with django_assert_num_queries(expected, info=url):

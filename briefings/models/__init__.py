@@ -3,11 +3,12 @@
 from .audit import PreviewLink, PublicContentVersion, SearchTerm, StateChange
 from .briefings import Briefing, BriefingAuthor, BriefingQuerySet
 from .content import CONTENT_FIELDS, BriefingContent
+from .pdfs import VersionPdf
 from .revisions import Revision, RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, Region, RetiredSlug, Series, Theme
 
 __all__ = [
     "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",
-    "SearchTerm", "Series", "StateChange", "Theme",
+    "SearchTerm", "Series", "StateChange", "Theme", "VersionPdf",
 ]  # fmt: skip

@@ -100,7 +100,7 @@ class BriefingQuerySet(models.QuerySet):
     def with_live_revision(self) -> BriefingQuerySet:
         byline = models.Prefetch("live_revision__byline", RevisionAuthor.objects.select_related("author"))
         return (
-            self.select_related("live_revision", "live_revision__series")
+            self.select_related("live_revision", "live_revision__series", "live_revision__pdf")
             .prefetch_related("live_revision__themes", "live_revision__regions", byline)
             .defer("body", "search_vector", "search_excerpt")
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,8 +13,27 @@ from django.utils import timezone
 from .content import BriefingContent
 from .tags import Author, Region, Theme
 
+if TYPE_CHECKING:
+    from .pdfs import VersionPdf
+
 WORDS_READ_PER_MINUTE = 230
 LONG_BRIEFING_WORDS = 500
+
+
+class RevisionQuerySet(models.QuerySet):
+    def published_versions(self) -> RevisionQuerySet:
+        """The versions readers can reach: each one made public, of a briefing that is live."""
+        from .audit import StateChange
+        from .briefings import Briefing
+
+        return self.filter(
+            pk__in=StateChange.objects.publications().values("revision"),
+            briefing__in=Briefing.objects.published(),
+        )
+
+    def without_pdf(self) -> RevisionQuerySet:
+        """Versions with no file for readers: never asked for, or every try failed."""
+        return self.filter(models.Q(pdf__isnull=True) | models.Q(pdf__status="failed"))
 
 
 class Revision(BriefingContent):
@@ -35,6 +57,8 @@ class Revision(BriefingContent):
         default=False, help_text="A concurrent edit that was refused; kept so the text is never lost."
     )
 
+    objects = RevisionQuerySet.as_manager()
+
     class Meta(BriefingContent.Meta):
         ordering = ["briefing", "-number"]
         get_latest_by = "number"
@@ -53,6 +77,14 @@ class Revision(BriefingContent):
     @property
     def authors(self) -> list[Author]:
         return [line.author for line in self.byline.all()]
+
+    def pdf_for_readers(self, briefing) -> VersionPdf | None:
+        """The version's file when readers may have it (select_related("pdf") saves the query)."""
+        try:
+            pdf = self.pdf
+        except ObjectDoesNotExist:
+            return None
+        return pdf if pdf.serves(briefing) else None
 
     def fetch_authors(self) -> list[Author]:
         """The byline in one query, for code that has not prefetched it."""

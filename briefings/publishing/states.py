@@ -11,6 +11,7 @@ from django.utils import timezone
 from .. import freshness, search
 from ..models import Briefing, StateChange
 from ..models.workflow import Action, Step, WorkflowError, needs_second_editor, role_needed
+from .pdfs import remove_pdfs, request_pdf, request_pdfs
 from .steps import Actor, authorize, lock, record
 
 ChangeKind = StateChange.ChangeKind
@@ -95,9 +96,10 @@ def publish(
         if updated_at:
             fields["updated_at"] = updated_at
     set_status(briefing, Status.PUBLISHED, **fields)
+    effective_at = fields.get("published_at") or fields.get("updated_at") or now
+    request_pdfs(briefing, briefing.latest_revision, at=effective_at if effective_at > now else None)
     search.index_briefing(briefing)
     freshness.public_content_changed()
-    effective_at = fields.get("published_at") or fields.get("updated_at") or now
     return record(
         briefing,
         Step.PUBLISH,
@@ -117,6 +119,7 @@ def unpublish(briefing: Briefing, *, by: Actor, note: str = "") -> None:
     briefing = lock(briefing)
     authorize(briefing, Step.UNPUBLISH, by)
     set_status(briefing, Status.UNPUBLISHED)
+    remove_pdfs(briefing)
     search.unindex_briefing(briefing)
     freshness.public_content_changed()
     record(briefing, Step.UNPUBLISH, by=by, revision=briefing.live_revision, note=note)
@@ -132,6 +135,8 @@ def withdraw(briefing: Briefing, *, by: Actor, note: str) -> None:
     briefing.withdrawn_at = timezone.now()
     briefing.withdrawal_note = note.strip()
     briefing.save(update_fields=["withdrawn_at", "withdrawal_note"])
+    for revision in briefing.published_revisions():
+        request_pdf(revision)  # each version's file is made again, marked withdrawn
     search.unindex_briefing(briefing)
     freshness.public_content_changed()
     record(briefing, Step.WITHDRAW, by=by, revision=briefing.live_revision, note=note)

@@ -11,11 +11,13 @@ from .lists import (
     series_detail,
     theme_detail,
 )
+from .pdfs import briefing_pdf, briefing_version_pdf
 from .reading import briefing_changes, briefing_citation, briefing_detail, briefing_version, preview
 from .results import search_results
 
 __all__ = [
     "archive_index", "archive_period", "author_detail", "author_index", "briefing_changes", "briefing_citation",
+    "briefing_pdf", "briefing_version_pdf",
     "briefing_detail", "briefing_list", "briefing_version", "home", "media_file", "preview", "region_detail",
     "region_index", "robots_txt", "search_results", "series_detail", "series_index", "theme_detail", "theme_index",
 ]  # fmt: skip

@@ -92,6 +92,7 @@ def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
         "history": history,
         "versions": versions,
         "notice": latest_notice(history, revision),
+        "pdf": revision.pdf_for_readers(briefing),
         "citation": citation,
         "related": related,
         **series_context(briefing, revision),
@@ -109,7 +110,7 @@ def briefing_detail(request, slug: str):
 def published_revision(briefing: Briefing, number: int) -> Revision:
     """A revision of this briefing that readers once saw; drafts and refused edits answer 404."""
     byline = Prefetch("byline", RevisionAuthor.objects.select_related("author"))
-    queryset = briefing.published_revisions().select_related("series")
+    queryset = briefing.published_revisions().select_related("series", "pdf")
     revision = get_object_or_404(queryset.prefetch_related("themes", "regions", byline), number=number)
     revision.briefing = briefing
     return revision

@@ -85,6 +85,8 @@ class Command(BaseCommand):
             self.create_users()
         if Briefing.objects.exists():
             self.stdout.write("Briefings exist already: the demo briefings are not loaded again.")
+            # A database from before PDFs: the worker beside the site makes the ones it lacks.
+            call_command("make_pdfs", missing=True, stdout=self.stdout, stderr=self.stderr)
         else:
             self.load_briefings()
         base = f"http://127.0.0.1:{port}"

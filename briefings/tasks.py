@@ -1,0 +1,45 @@
+"""Background work on the task queue (procrastinate, on this site's PostgreSQL): `manage.py procrastinate
+worker` runs it, on as many machines as needed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from procrastinate import JobContext, RetryStrategy
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
+
+from .pdfs import render_pdf
+from .publishing import pdfs
+
+# Each try waits longer than the one before: PDF_RETRY_WAIT + 3, + 9, + 27… seconds.
+PDF_RETRIES = RetryStrategy(
+    max_attempts=settings.PDF_MAX_ATTEMPTS - 1, wait=settings.PDF_RETRY_WAIT, exponential_wait=3
+)
+
+
+@app.task(name="make_pdf", queue="pdfs", retry=PDF_RETRIES, pass_context=True)
+def make_pdf(context: JobContext, revision_id: int) -> None:
+    """Render one published version and store its file; safe to run again (one name per version)."""
+    if pdfs.start_making(revision_id) is None:
+        return
+    try:
+        rendered = render_pdf(revision_id)
+    except Exception as error:
+        pdfs.record_failure(revision_id, error, will_retry=context.job.attempts + 1 < settings.PDF_MAX_ATTEMPTS)
+        raise
+    pdfs.store_pdf(revision_id, rendered)
+
+
+def defer_pdf(revision_id: int, *, at: datetime | None = None) -> None:
+    """Queue the version's PDF in the caller's transaction, unless a job for it is already waiting.
+
+    Jobs for one version never run at once (their lock), so two workers cannot write the same file."""
+    job = make_pdf.configure(lock=f"pdf-{revision_id}", queueing_lock=f"pdf-{revision_id}", schedule_at=at)
+    try:
+        with transaction.atomic():  # a savepoint: the refused duplicate must not end the caller's transaction
+            job.defer(revision_id=revision_id)
+    except AlreadyEnqueued:
+        pass
