@@ -52,7 +52,7 @@ def pdfs_per_minute(count: int, workers: int) -> dict:
             capture_output=True, text=True,
         ).stdout.strip()
     )  # fmt: skip
-    if made != count + 2:
+    if made < count + 2:
         raise SystemExit(f"{made} PDFs made, {count + 2} expected.")
     return {"workers": workers, "pdfs": made, "seconds": round(seconds, 1), "per_minute": round(made / seconds * 60)}
 

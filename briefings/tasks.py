@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
@@ -37,9 +37,15 @@ def defer_pdf(revision_id: int, *, at: datetime | None = None) -> None:
     """Queue the version's PDF in the caller's transaction, unless a job for it is already waiting.
 
     Jobs for one version never run at once (their lock), so two workers cannot write the same file."""
-    job = make_pdf.configure(lock=f"pdf-{revision_id}", queueing_lock=f"pdf-{revision_id}", schedule_at=at)
+    queueing_lock = f"pdf-{revision_id}"
+    job = make_pdf.configure(lock=f"pdf-{revision_id}", queueing_lock=queueing_lock, schedule_at=at)
     try:
         with transaction.atomic():  # a savepoint: the refused duplicate must not end the caller's transaction
             job.defer(revision_id=revision_id)
     except AlreadyEnqueued:
-        pass
+        # The waiting job runs at the new time: a rescheduled briefing's file is made when it goes live.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE procrastinate_jobs SET scheduled_at = %s WHERE queueing_lock = %s AND status = 'todo'",
+                [at, queueing_lock],
+            )

@@ -30,6 +30,13 @@ except NoReverseMatch:
 print(json.dumps({"name": name, "url": default_storage.url(name), "served_by_the_app": served_by_the_app}))
 """
 
+STORE_A_PDF_TWICE = """
+import json, django
+django.setup()
+from briefings.publishing.pdfs import replace_file
+print(json.dumps([replace_file("pdfs/orbit-v1.pdf", content) for content in (b"%PDF first", b"%PDF second")]))
+"""
+
 
 @pytest.fixture
 def s3_endpoint():
@@ -64,3 +71,18 @@ def test_uploads_are_stored_in_the_bucket_and_linked_there(s3_endpoint):
     assert obj["Body"].read().startswith(b"\x89PNG")
     assert obj["CacheControl"] == "public, max-age=31536000, immutable"
     assert obj["ContentType"] == "image/png"
+
+
+def test_a_pdf_made_again_replaces_its_one_object_in_the_bucket(s3_endpoint):
+    endpoint, s3 = s3_endpoint
+    environment = production_environment(
+        MEDIA_BUCKET=BUCKET, MEDIA_ENDPOINT_URL=endpoint, MEDIA_REGION="us-east-1", **CREDENTIALS
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", STORE_A_PDF_TWICE], cwd=PROJECT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["pdfs/orbit-v1.pdf", "pdfs/orbit-v1.pdf"]
+    objects = s3.list_objects_v2(Bucket=BUCKET, Prefix="pdfs/")["Contents"]
+    assert [item["Key"] for item in objects] == ["pdfs/orbit-v1.pdf"]
+    assert s3.get_object(Bucket=BUCKET, Key="pdfs/orbit-v1.pdf")["Body"].read() == b"%PDF second"

@@ -182,6 +182,10 @@ def test_a_scheduled_briefing_gets_its_pdf_when_it_goes_live(client):
     assert VersionPdf.objects.get().status == "queued" and not default_storage.exists("pdfs/embargoed-v1.pdf")
     assert client.get(f"/briefings/{briefing.slug}/pdf/").status_code == 404
 
+    later = go_live + timedelta(days=1)
+    publishing.publish(briefing, by=None, at=later)  # rescheduled: the waiting job moves with it
+    assert pdf_jobs().get().scheduled_at == later
+
 
 def test_a_withdrawn_briefings_pdfs_are_made_again_marked_withdrawn(client):
     briefing = published(title="Retracted")
@@ -240,6 +244,8 @@ def test_a_failing_render_is_retried_with_back_off_then_shown_failed_to_staff_on
     client.force_login(make_user())
     listing = client.get("/admin/briefings/versionpdf/").content.decode()
     assert "Failed" in listing and "OSError: the fonts folder is unreadable" in listing
+    desk = client.get(f"/admin/briefings/briefing/{briefing.pk}/change/").content.decode()
+    assert "PDF of the live version</a>: failed (last try failed: OSError: the fonts folder is unreadable)" in desk
 
 
 @pytest.mark.parametrize("order", ["file stored first", "unpublished first"])
@@ -253,3 +259,19 @@ def test_a_file_stored_as_its_briefing_is_unpublished_is_left_nowhere(order):
     stored = results[0 if order == "file stored first" else 1]
     assert (stored is not None) == (order == "file stored first")  # written, or refused once the row was gone
     assert not VersionPdf.objects.exists() and not default_storage.exists("pdfs/pulled-v1.pdf")
+
+
+@pytest.mark.parametrize("order", ["file stored first", "withdrawn first"])
+def test_a_file_drawn_before_a_withdrawal_is_never_served_without_its_mark(client, order):
+    briefing = published(title="Doubted")
+    rendered = render_pdf(briefing.live_revision_id)  # a worker drew it before the withdrawal
+    stores = lambda: store_pdf(briefing.live_revision_id, rendered)  # noqa: E731
+    withdraws = lambda: publishing.withdraw(briefing, by=None, note="Its source recanted.")  # noqa: E731
+    actions = (stores, withdraws) if order == "file stored first" else (withdraws, stores)
+    meet_at_the_lock(briefing, *actions, row=VersionPdf.objects.filter(revision__briefing=briefing))
+
+    waiting = client.get(f"/briefings/{briefing.slug}/pdf/")
+    assert waiting.status_code == 202 and b"being made" in waiting.content
+    run_worker()
+    assert client.get(f"/briefings/{briefing.slug}/pdf/").status_code == 200
+    assert "Its source recanted." in " ".join(text_of(stored_pdf(briefing)).split())

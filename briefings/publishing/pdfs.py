@@ -67,15 +67,16 @@ def start_making(revision_id: int) -> VersionPdf | None:
 @transaction.atomic
 def store_pdf(revision_id: int, rendered: RenderedPdf) -> VersionPdf | None:
     """Write the file under the version's one name (replacing an earlier one) and mark it ready; nothing
-    when the briefing was unpublished meanwhile."""
-    # Only this row: joined rows locked too would deadlock with a step that holds the briefing and waits here.
-    locked = VersionPdf.objects.select_for_update(of=("self",)).select_related("revision__briefing")
-    pdf = locked.filter(revision_id=revision_id).first()
+    when the briefing was unpublished or withdrawn while it was drawn."""
+    pdf = VersionPdf.objects.select_for_update().filter(revision_id=revision_id).first()
     if pdf is None:
         return None
-    name = pdf.file_name()
-    default_storage.delete(name)
-    stored_name = default_storage.save(name, ContentFile(rendered.content))
+    # Read after the lock, in a statement of its own: a row joined to the locked one would be as it was
+    # before the wait, and miss a withdrawal committed meanwhile.
+    pdf.revision = Revision.objects.select_related("briefing").get(pk=revision_id)
+    if pdf.revision.briefing.is_withdrawn and not rendered.marks_withdrawal:
+        return None  # drawn before the withdrawal: the job the withdrawal queued draws it marked
+    stored_name = replace_file(pdf.file_name(), rendered.content)
     if pdf.file.name and pdf.file.name != stored_name:
         default_storage.delete(pdf.file.name)  # made under the briefing's earlier address
     pdf.file.name = stored_name
@@ -84,6 +85,12 @@ def store_pdf(revision_id: int, rendered: RenderedPdf) -> VersionPdf | None:
     pdf.save(update_fields=["file", "size", "pages", "marks_withdrawal", "status", "error", "made_at"])
     freshness.public_content_changed()  # its pages now link the file
     return pdf
+
+
+def replace_file(name: str, content: bytes) -> str:
+    """Store the content under exactly this name: storages otherwise keep the old file and add a suffix."""
+    default_storage.delete(name)
+    return default_storage.save(name, ContentFile(content))
 
 
 @transaction.atomic
