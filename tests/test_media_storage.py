@@ -54,16 +54,21 @@ def lower_case(credentials: dict[str, str]) -> dict[str, str]:
     return {key.lower(): value for key, value in credentials.items()}
 
 
-def test_uploads_are_stored_in_the_bucket_and_linked_there(s3_endpoint):
-    endpoint, s3 = s3_endpoint
+def run_with_the_bucket(script: str, endpoint: str):
+    """The script's JSON output, run by the site's code with production settings and the bucket."""
     environment = production_environment(
         MEDIA_BUCKET=BUCKET, MEDIA_ENDPOINT_URL=endpoint, MEDIA_REGION="us-east-1", **CREDENTIALS
     )
     result = subprocess.run(
-        [sys.executable, "-c", STORE_AN_IMAGE], cwd=PROJECT, env=environment, capture_output=True, text=True
+        [sys.executable, "-c", script], cwd=PROJECT, env=environment, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    stored = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_uploads_are_stored_in_the_bucket_and_linked_there(s3_endpoint):
+    endpoint, s3 = s3_endpoint
+    stored = run_with_the_bucket(STORE_AN_IMAGE, endpoint)
     assert stored["name"].startswith("heroes/") and stored["name"].endswith(".png")
     assert stored["url"] == f"{endpoint}/{BUCKET}/{stored['name']}"
     assert not stored["served_by_the_app"], "with a bucket, the app has no media route"
@@ -75,14 +80,7 @@ def test_uploads_are_stored_in_the_bucket_and_linked_there(s3_endpoint):
 
 def test_a_pdf_made_again_replaces_its_one_object_in_the_bucket(s3_endpoint):
     endpoint, s3 = s3_endpoint
-    environment = production_environment(
-        MEDIA_BUCKET=BUCKET, MEDIA_ENDPOINT_URL=endpoint, MEDIA_REGION="us-east-1", **CREDENTIALS
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", STORE_A_PDF_TWICE], cwd=PROJECT, env=environment, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == ["pdfs/orbit-v1.pdf", "pdfs/orbit-v1.pdf"]
+    assert run_with_the_bucket(STORE_A_PDF_TWICE, endpoint) == ["pdfs/orbit-v1.pdf", "pdfs/orbit-v1.pdf"]
     objects = s3.list_objects_v2(Bucket=BUCKET, Prefix="pdfs/")["Contents"]
     assert [item["Key"] for item in objects] == ["pdfs/orbit-v1.pdf"]
     assert s3.get_object(Bucket=BUCKET, Key="pdfs/orbit-v1.pdf")["Body"].read() == b"%PDF second"

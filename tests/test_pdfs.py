@@ -13,7 +13,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from pypdf import PdfReader
 
 from briefings import publishing
-from briefings.models import VersionPdf
+from briefings.models import Series, VersionPdf
 from briefings.pdfs import render_pdf
 from briefings.publishing.pdfs import store_pdf
 from tests.concurrency import meet_at_the_lock
@@ -79,7 +79,8 @@ def test_a_publish_queues_exactly_one_pdf_job_and_a_rolled_back_one_none():
 
 def test_the_worker_makes_a_pdf_with_the_title_every_note_address_and_the_permalink(settings):
     settings.SITE_URL = "https://briefings.example.org"
-    briefing = published(title="Japan's space cooperation")
+    series = Series.objects.create(title="Japan in space", slug="japan-in-space")
+    briefing = published(title="Japan's space cooperation", series=series, part=2)
     run_worker()
 
     pdf = VersionPdf.objects.get()
@@ -91,7 +92,7 @@ def test_the_worker_makes_a_pdf_with_the_title_every_note_address_and_the_permal
     for address in ["https://www.mod.go.jp/en/d_act/space/index.html", "https://laws.example.org/basic-space-law"]:
         assert address in text.replace(" ", "")
     assert "https://briefings.example.org/briefings/japans-space-cooperation/v/1/" in text.replace(" ", "")
-    assert "Basic Space Law" in text and "Aiko Tanaka" in text
+    assert "Basic Space Law" in text and "Aiko Tanaka" in text and "Japan in space, part 2" in text
 
     metadata = reader.metadata
     assert metadata.title == "Japan’s space cooperation" and metadata.author == "Aiko Tanaka"

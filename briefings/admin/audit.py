@@ -8,6 +8,19 @@ from ..models import Briefing, StateChange
 from .lists import RecordedDateFilter
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Records written by the site alone (the audit trail, the PDFs): staff read them, nobody edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class UnreviewedPublicationFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "unreviewed"
@@ -20,7 +33,7 @@ class UnreviewedPublicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(StateChange)
-class StateChangeAdmin(admin.ModelAdmin):
+class StateChangeAdmin(RecordAdmin):
     """The audit trail, read-only."""
 
     list_display = ["at", "briefing", "action", "change_kind", "by", "note", "without_review_reason"]
@@ -42,12 +55,3 @@ class StateChangeAdmin(admin.ModelAdmin):
         if editable.query.has_filters():  # an author, not an editor who may edit every briefing
             trail = trail.filter(briefing__in=editable.values("pk"))
         return trail
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,10 +8,11 @@ from django.template.defaultfilters import filesizeformat
 
 from ..models import VersionPdf
 from ..publishing.pdfs import request_pdf
+from .audit import RecordAdmin
 
 
 @admin.register(VersionPdf)
-class VersionPdfAdmin(admin.ModelAdmin):
+class VersionPdfAdmin(RecordAdmin):
     list_display = ["revision", "status_shown", "pages", "size_shown", "attempts", "made_at", "error"]
     list_filter = ["status"]
     search_fields = ["revision__briefing__slug", "revision__title"]
@@ -41,12 +42,3 @@ class VersionPdfAdmin(admin.ModelAdmin):
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("briefings.publish_briefing")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
