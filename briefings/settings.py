@@ -265,6 +265,24 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
     f"{'http' if DEBUG else 'https'}://{ALLOWED_HOSTS[0].lstrip('.') if ALLOWED_HOSTS else 'localhost'}"
     + (f":{os.environ.get('PORT', '8000')}" if DEBUG else "")
 )
+# Email alerts go out over SMTP, configured with Django's own names. With no EMAIL_HOST they are written
+# as files under EMAIL_FILE_PATH instead, so that a demo or a test shows them without a mail server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", BASE_DIR / "var" / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <alerts@{urlsplit(SITE_URL).hostname}>")
+# Confirmation requests a form takes per address and per client in an hour, before it asks them to wait.
+ALERT_REQUESTS_PER_ADDRESS = int(os.environ.get("ALERT_REQUESTS_PER_ADDRESS", "3"))
+ALERT_REQUESTS_PER_CLIENT = int(os.environ.get("ALERT_REQUESTS_PER_CLIENT", "20"))
+
 # PDFs: how often the worker tries to make one before showing staff that it failed, the first wait
 # between tries in seconds (each later one is longer), and how long readers may keep a version's file.
 PDF_MAX_ATTEMPTS = int(os.environ.get("PDF_MAX_ATTEMPTS", "4"))

@@ -7,12 +7,19 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
+from .alerts import confirmation_token, scope_from
+from .emails import absolute, message
+from .models import Subscription
 from .pdfs import render_pdf
 from .publishing import pdfs
+
+# Mail servers come back: a send waits 10 s, then longer, over about an hour before staff are told.
+EMAIL_RETRIES = RetryStrategy(max_attempts=8, wait=10, exponential_wait=2)
 
 # Each try waits longer than the one before: PDF_RETRY_WAIT + 3, + 9, + 27… seconds.
 PDF_RETRIES = RetryStrategy(
@@ -49,3 +56,17 @@ def defer_pdf(revision_id: int, *, at: datetime | None = None) -> None:
                 "UPDATE procrastinate_jobs SET scheduled_at = %s WHERE queueing_lock = %s AND status = 'todo'",
                 [at, queueing_lock],
             )
+
+
+@app.task(name="send_confirmation", queue="emails", retry=EMAIL_RETRIES)
+def send_confirmation(address: str, scope: dict, frequency: str) -> None:
+    """The email that asks an address's owner to confirm the alerts someone asked for."""
+    chosen = scope_from(scope)
+    link = reverse("briefings:alert-confirm", args=[confirmation_token(address, chosen, frequency)])
+    context = {
+        "title": chosen.title,
+        "frequency_label": Subscription.Frequency(frequency).label,
+        "confirm_url": absolute(link),
+    }
+    subject = f"Confirm your email alerts: {chosen.title}"
+    message(to=address, subject=subject, template="confirm", context=context).send()

@@ -58,6 +58,11 @@ public_patterns = [
     path("search/", public_page(views.search_results), name="search"),
     path("feeds/", include(feed_patterns)),
     path("preview/<str:token>/", views.preview, name="preview"),
+    path("alerts/", views.alert_signup, name="alert-signup"),
+    path("alerts/check-your-email/", views.alert_requested, name="alert-requested"),
+    path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert-confirm"),
+    path("alerts/manage/<str:token>/", views.alert_manage, name="alert-manage"),
+    path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert-unsubscribe"),
 ]
 
 urlpatterns = [

@@ -32,6 +32,7 @@ def row(anonymous: int, author_own: int, author_other: int, editor: int, superus
 
 PUBLIC = row(200, 200, 200, 200, 200)
 BEING_MADE = row(202, 202, 202, 202, 202)  # a version's PDF, which no worker makes in this test
+SIGNED_LINK = row(404, 404, 404, 404, 404)  # an email's signed link is the permission; this one is not signed
 STAFF_ONLY = row(LOGIN, 200, 200, 200, 200)
 EDITORS = row(LOGIN, 403, 403, 200, 200)
 SUPERUSERS = row(LOGIN, 403, 403, 403, 200)
@@ -69,6 +70,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "briefings:author-feed": PUBLIC,
     "briefings:theme-region-feed": PUBLIC,
     "briefings:preview": PUBLIC,  # the signed link is the permission
+    "briefings:alert-signup": PUBLIC,
+    "briefings:alert-requested": PUBLIC,
+    "briefings:alert-confirm": SIGNED_LINK,
+    "briefings:alert-manage": SIGNED_LINK,
+    "briefings:alert-unsubscribe": SIGNED_LINK,
     "sitemap": PUBLIC,
     "sitemap-section": PUBLIC,
     "robots": PUBLIC,

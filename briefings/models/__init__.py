@@ -1,5 +1,6 @@
 """The content model: briefings, their immutable revisions, and the tags they carry."""
 
+from .alerts import Subscriber, SubscriberList, Subscription
 from .audit import PreviewLink, PublicContentVersion, SearchTerm, StateChange
 from .briefings import Briefing, BriefingAuthor, BriefingQuerySet
 from .content import CONTENT_FIELDS, BriefingContent
@@ -10,5 +11,5 @@ from .tags import Author, Region, RetiredSlug, Series, Theme
 __all__ = [
     "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",
-    "SearchTerm", "Series", "StateChange", "Theme", "VersionPdf",
+    "SearchTerm", "Series", "StateChange", "Subscriber", "SubscriberList", "Subscription", "Theme", "VersionPdf",
 ]  # fmt: skip

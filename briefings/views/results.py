@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -108,11 +109,19 @@ class SearchView(ListView):
             return context
         found = self.found
         context["count"] = search.BoundedCount(len(self.object_list), len(found.hits) > search.RESULT_LIMIT)
+        context["alert_query"] = self.alert_query()
         context["suggestion"] = found.suggestion
         if found.hits:
             context["results"] = self.results(list(context["page_obj"].object_list))
             context["facets"] = found.facets
         return context
+
+    def alert_query(self) -> str:
+        """This search's words and filters, as the email alerts form takes them."""
+        start, end = self.date_range
+        chosen = {"q": self.query, **{name: value.slug for name, value in self.filters.items()}}
+        chosen |= {"year": self.year, "from": start and start.isoformat(), "to": end and end.isoformat()}
+        return urlencode({name: value for name, value in chosen.items() if value})
 
     def results(self, ids: list[int]) -> list[Briefing]:
         """One page of results, with their snippets, in the order of the hits."""

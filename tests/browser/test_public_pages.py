@@ -58,6 +58,7 @@ def page_kinds(preview_token: str) -> dict[str, str]:
         "archive-year": "/archive/2025/",
         "search": "/search/?q=japan+space",
         "search-suggestion": "/search/?q=satelite",
+        "email-alerts": "/alerts/?theme=defence-policy&region=europe",
         "preview": reverse("briefings:preview", args=[preview_token]),
         "not-found": "/briefings/no-such-briefing/",
         "gone": "/briefings/aukus-pillar-two/",

@@ -1,0 +1,95 @@
+"""Email alerts: readers' addresses, the lists they follow (anything a reader can browse) and how often."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .tags import Author, Region, Series, Theme
+
+SEARCH_KEYS = ("q", "theme", "region", "author", "series", "year", "from", "to")
+
+
+class SubscriberList(models.Model):
+    """One scope readers can follow, made the first time someone confirms a subscription to it."""
+
+    class Kind(models.TextChoices):
+        EVERYTHING = "everything", "Every briefing"
+        THEME = "theme", "A theme"
+        REGION = "region", "A region"
+        AUTHOR = "author", "An author"
+        SERIES = "series", "A series"
+        THEME_REGION = "theme-region", "A theme in a region"
+        SEARCH = "search", "A search"
+
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    key = models.CharField(max_length=100, unique=True, help_text="The scope, written once: one list per scope.")
+    title = models.CharField(max_length=300)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    search = models.JSONField(default=dict, blank=True, help_text="A search's words and filters.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="everything", theme=None, region=None, author=None, series=None)
+                    | Q(kind="theme", theme__isnull=False, region=None, author=None, series=None)
+                    | Q(kind="region", region__isnull=False, theme=None, author=None, series=None)
+                    | Q(kind="author", author__isnull=False, theme=None, region=None, series=None)
+                    | Q(kind="series", series__isnull=False, theme=None, region=None, author=None)
+                    | Q(kind="theme-region", theme__isnull=False, region__isnull=False, author=None, series=None)
+                    | Q(kind="search", theme=None, region=None, author=None, series=None)
+                ),
+                name="subscriber_list_names_its_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def search_key(search: dict) -> str:
+        """A search's words and filters, in one spelling however they were asked."""
+        normal = json.dumps({key: search[key] for key in SEARCH_KEYS if search.get(key)}, sort_keys=True)
+        return "search:" + hashlib.sha256(normal.encode()).hexdigest()[:40]
+
+
+class Subscriber(models.Model):
+    """An address that confirmed at least one subscription; it goes when its last subscription does."""
+
+    address = models.EmailField(max_length=254, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        permissions = [("see_subscriber_addresses", "Can see readers' email addresses")]
+
+    def __str__(self) -> str:
+        return f"Subscriber {self.pk}"
+
+
+class Subscription(models.Model):
+    class Frequency(models.TextChoices):
+        IMMEDIATELY = "immediately", "As soon as it is published"
+        DAILY = "daily", "A daily digest"
+        WEEKLY = "weekly", "A weekly digest"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
+    subscriber_list = models.ForeignKey(SubscriberList, on_delete=models.CASCADE, related_name="subscriptions")
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.IMMEDIATELY)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "subscriber_list"], name="one_subscription_per_list")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} → {self.subscriber_list} ({self.frequency})"

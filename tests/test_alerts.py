@@ -1,0 +1,199 @@
+"""Email alerts, the reader's side, against a real SMTP server on loopback (aiosmtpd) and the queue's own
+worker: ask, confirm from the inbox, manage and stop; nothing sent or stored without a confirmation."""
+
+import email
+import email.policy
+import re
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+
+from briefings.models import Subscriber, Subscription
+from tests.helpers import make_author, make_briefing, make_theme, region, run_worker
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+class Inbox:
+    """What the SMTP server received, as parsed messages."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox(settings):
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.SITE_URL = "https://briefings.example.org"
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def empty_queue():
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
+
+
+@pytest.fixture
+def space():
+    theme = make_theme("Space")
+    make_briefing(title="Orbit", themes=[theme], regions=[region("Japan")], publish=True)
+    return theme
+
+
+def link_in(message, pattern: str) -> str:
+    text = message.get_body(("plain",)).get_content()
+    return re.search(rf"https://briefings\.example\.org(/alerts/{pattern}/[^/\s]+/)", text).group(1)
+
+
+def ask(client, address: str, query: str = "theme=space", frequency: str = "immediately"):
+    return client.post(f"/alerts/?{query}", {"email": address, "frequency": frequency})
+
+
+def test_asking_sends_one_confirmation_and_stores_nothing_until_it_is_confirmed(client, inbox, space):
+    page = client.get("/alerts/?theme=space")
+    assert page.status_code == 200 and "About <strong>Space</strong>" in page.text
+    response = ask(client, "Reader@Example.org", frequency="daily")
+    assert response.status_code == 302 and response["Location"] == "/alerts/check-your-email/"
+    assert not Subscriber.objects.exists()
+    run_worker()
+
+    (message,) = inbox.messages
+    assert message["To"] == "reader@example.org" and message["Subject"] == "Confirm your email alerts: Space"
+    assert message.get_body(("html",)) is not None and 'style="' in message.get_body(("html",)).get_content()
+    confirm = link_in(message, "confirm")
+    assert "Confirm" in client.get(confirm).text and not Subscriber.objects.exists()  # a scanner's GET does nothing
+
+    manage = client.post(confirm)
+    subscription = Subscription.objects.select_related("subscriber", "subscriber_list").get()
+    assert subscription.subscriber.address == "reader@example.org" and subscription.frequency == "daily"
+    assert subscription.subscriber_list.title == "Space" and subscription.subscriber_list.theme == space
+    assert "Space" in client.get(manage["Location"]).text
+
+
+def test_asking_again_reveals_nothing_and_confirming_again_changes_only_the_frequency(client, inbox, space):
+    first = ask(client, "reader@example.org")
+    run_worker()
+    client.post(link_in(inbox.messages[0], "confirm"))
+    again = ask(client, "reader@example.org", frequency="weekly")
+    stranger = ask(client, "someone-else@example.org")
+    assert (again.status_code, again["Location"]) == (first.status_code, first["Location"])
+    assert (stranger.status_code, stranger["Location"]) == (first.status_code, first["Location"])
+    run_worker()
+    client.post(link_in(inbox.messages[1], "confirm"))
+    assert list(Subscription.objects.values_list("frequency", flat=True)) == ["weekly"]
+
+
+def test_every_kind_of_scope_can_be_followed(client, inbox, space, settings):
+    settings.ALERT_REQUESTS_PER_ADDRESS = 10
+    make_author("Jane Doe")
+    scopes = {
+        "": "Every new briefing",
+        "theme=space": "Space",
+        "region=japan": "Japan",
+        "author=jane-doe": "Jane Doe",
+        "theme=space&region=japan": "Space in Japan",
+        "q=orbit&theme=space&year=2026": "Briefings matching “orbit” (Space, 2026)",
+    }
+    for query in scopes:
+        assert ask(client, "reader@example.org", query).status_code == 302, query
+    run_worker()
+    for message in inbox.messages:
+        client.post(link_in(message, "confirm"))
+    titles = set(Subscription.objects.values_list("subscriber_list__title", flat=True))
+    assert titles == set(scopes.values())
+
+
+def test_a_scope_that_is_not_there_or_a_broken_link_answers_404(client, space):
+    assert client.get("/alerts/?theme=no-such-theme").status_code == 404
+    assert client.get("/alerts/?theme=space&author=x").status_code == 404
+    assert client.get("/alerts/confirm/not-a-token/").status_code == 404
+    assert client.get("/alerts/manage/not-a-token/").status_code == 404
+    assert client.post("/alerts/unsubscribe/not-a-token/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["reader@example.org\nBcc: victim@example.org", "reader@example.org\r\nSubject: spam", "x" * 10_000,
+     "ñandú@example.org", "not an address", ""],
+)  # fmt: skip
+def test_a_hostile_address_gets_a_clear_error_and_nothing_is_queued(client, space, address):
+    response = ask(client, address)
+    assert response.status_code == 400 and 'aria-invalid="true"' in response.text
+    assert (
+        "Enter a valid email address" in response.text
+        or "at most 254" in response.text
+        or "required" in (response.text)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'send_confirmation'")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_the_form_slows_down_one_address_and_one_client(client, space, settings):
+    settings.ALERT_REQUESTS_PER_ADDRESS, settings.ALERT_REQUESTS_PER_CLIENT = 2, 4
+    responses = [ask(client, "reader@example.org") for _ in range(3)]
+    assert [response.status_code for response in responses] == [302, 302, 400]
+    assert "Too many requests" in responses[-1].text
+    assert [ask(client, f"other{n}@example.org").status_code for n in range(2)] == [302, 400]  # 4 from this client
+
+
+def test_managing_alerts_changes_frequency_and_removing_the_last_deletes_the_address(client, inbox, space):
+    for query in ("theme=space", "region=japan"):
+        ask(client, "reader@example.org", query)
+    run_worker()
+    manage = [client.post(link_in(message, "confirm"))["Location"] for message in inbox.messages][-1]
+    space_alerts, japan_alerts = Subscription.objects.order_by("subscriber_list__title").reverse()
+    client.post(manage, {"subscription": space_alerts.pk, "frequency": "weekly"})
+    space_alerts.refresh_from_db()
+    assert space_alerts.frequency == "weekly"
+    client.post(manage, {"subscription": space_alerts.pk, "action": "remove"})
+    assert Subscriber.objects.exists()
+    client.post(manage, {"subscription": japan_alerts.pk, "action": "remove"})
+    assert not Subscriber.objects.exists()
+    assert "we keep no record of your address" in client.get(manage).text
+
+
+def test_one_click_unsubscribe_works_without_a_session_or_form(client, inbox, space):
+    from briefings.alerts import unsubscribe_token
+
+    ask(client, "reader@example.org")
+    run_worker()
+    client.post(link_in(inbox.messages[0], "confirm"))
+    subscription = Subscription.objects.get()
+    address = f"/alerts/unsubscribe/{unsubscribe_token(subscription.pk)}/"
+    assert "Stop the alerts about <strong>Space</strong>" in client.get(address).text
+    response = client.post(address, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200 and not Subscription.objects.exists() and not Subscriber.objects.exists()
+
+
+def test_each_page_a_reader_browses_links_to_alerts_for_what_it_shows(client, space):
+    pages = {
+        "/": "/alerts/",
+        "/themes/space/?region=japan": "/alerts/?theme=space&amp;region=japan",
+        "/regions/japan/": "/alerts/?region=japan",
+        "/authors/jane-doe/": "/alerts/?author=jane-doe",
+        "/search/?q=orbit&theme=space": "/alerts/?q=orbit&amp;theme=space",
+    }
+    for page, link in pages.items():
+        assert f'href="{link}"' in client.get(page).text, page
+    assert (
+        "About <strong>Briefings matching “orbit” (Space)</strong>" in client.get("/alerts/?q=orbit&theme=space").text
+    )
