@@ -249,6 +249,7 @@ def publish_imported(briefing: Briefing, parsed: BriefingFile) -> None:
         change_kind=StateChange.ChangeKind.UPDATE if is_update else StateChange.ChangeKind.MINOR,
         at=None if briefing.is_published else parsed.published,
         updated_at=parsed.updated,
+        alert_followers=False,  # an archive moved in is not news to anyone following the site
     )
 
 

@@ -118,6 +118,23 @@ def matching(text: str) -> QuerySet[Briefing]:
     return Briefing.objects.listed().filter(search_vector=query)
 
 
+# Each filter of a search: the BriefingQuerySet method that narrows by it.
+FILTER_METHODS = {"theme": "for_theme", "region": "for_region", "author": "for_author", "series": "in_series"}
+
+
+def narrowed(briefings: QuerySet[Briefing], filters: dict, year=None, start=None, end=None) -> QuerySet[Briefing]:
+    """Matches narrowed by the chosen tags (by name: theme, region, author, series), year and dates."""
+    for name, value in filters.items():
+        briefings = getattr(briefings, FILTER_METHODS[name])(value)
+    if year:
+        briefings = briefings.filter(published_at__year=year)
+    if start:
+        briefings = briefings.filter(published_at__date__gte=start)
+    if end:
+        briefings = briefings.filter(published_at__date__lte=end)
+    return briefings
+
+
 def by_relevance(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]:
     if has_rank_ordered_index():
         # Ordered by the distance alone: a second sort key would stop the index from giving the order.

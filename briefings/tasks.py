@@ -16,7 +16,7 @@ from .alerts import confirmation_token, scope_from
 from .emails import absolute, message
 from .models import Subscription
 from .pdfs import render_pdf
-from .publishing import pdfs
+from .publishing import alerts, pdfs
 
 # Mail servers come back: a send waits 10 s, then longer, over about an hour before staff are told.
 EMAIL_RETRIES = RetryStrategy(max_attempts=8, wait=10, exponential_wait=2)
@@ -70,3 +70,9 @@ def send_confirmation(address: str, scope: dict, frequency: str) -> None:
     }
     subject = f"Confirm your email alerts: {chosen.title}"
     message(to=address, subject=subject, template="confirm", context=context).send()
+
+
+@app.task(name="match_change", queue="alerts", retry=EMAIL_RETRIES)
+def match_change(change_id: int) -> None:
+    """Match a change that went live to its readers (one alert each)."""
+    alerts.match_change(change_id)

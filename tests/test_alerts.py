@@ -197,3 +197,109 @@ def test_each_page_a_reader_browses_links_to_alerts_for_what_it_shows(client, sp
     assert (
         "About <strong>Briefings matching “orbit” (Space)</strong>" in client.get("/alerts/?q=orbit&theme=space").text
     )
+
+
+def follow(address: str, frequency: str = "immediately", **scope) -> Subscription:
+    from briefings.alerts import scope_from
+    from briefings.publishing.alerts import subscribe
+
+    return subscribe(address, scope_from(scope), frequency)
+
+
+def alerts_for(briefing):
+    from briefings.models import Alert
+
+    return dict(Alert.objects.filter(change__briefing=briefing).values_list("subscriber__address", "frequency"))
+
+
+def test_a_publication_alerts_each_follower_of_anything_it_belongs_to_once(space):
+    from briefings.models import Series
+
+    japan_series = Series.objects.create(title="Japan in orbit", slug="japan-in-orbit")
+    make_author("Jane Doe")
+    follow("all@example.org")
+    follow("theme@example.org", "daily", theme="space")
+    follow("asia@example.org", "weekly", region="asia")  # Japan sits in Eastern Asia, in Asia
+    follow("pair@example.org", theme="space", region="japan")
+    follow("author@example.org", author="jane-doe")
+    follow("series@example.org", series="japan-in-orbit")
+    follow("search@example.org", q="satellites", theme="space")
+    follow("many@example.org", "weekly", theme="space")
+    follow("many@example.org", "daily", region="japan")  # two lists: one alert, at the quicker pace
+    follow("other@example.org", region="kenya")
+    follow("missed-search@example.org", q="submarines")
+
+    briefing = make_briefing(
+        title="Japan's satellites", themes=[space], regions=[region("Japan")], series=japan_series, part=1,
+        authors=[make_author("Jane Doe")], publish=True,
+    )  # fmt: skip
+    run_worker()
+    assert alerts_for(briefing) == {
+        "all@example.org": "immediately", "theme@example.org": "daily", "asia@example.org": "weekly",
+        "pair@example.org": "immediately", "author@example.org": "immediately", "series@example.org": "immediately",
+        "search@example.org": "immediately", "many@example.org": "daily",
+    }  # fmt: skip
+
+
+def test_minor_edits_and_imports_alert_no_one_and_substantive_changes_and_withdrawals_do(space):
+    from briefings import publishing
+    from briefings.models import ContentChange
+
+    follow("reader@example.org", theme="space")
+    briefing = make_briefing(title="Tracked", themes=[space], publish=True)
+    publishing.save_draft(briefing, content={"body": "Typo fixed."}, by=None, base_revision=briefing.latest_revision_id)
+    publishing.publish(briefing, by=None, change_kind="minor")
+    publishing.save_draft(
+        briefing, content={"body": "Figure fixed."}, by=None, base_revision=briefing.latest_revision_id
+    )
+    publishing.publish(briefing, by=None, change_kind="correction", note="The 2023 figure was wrong.")
+    publishing.withdraw(briefing, by=None, note="The source recanted.")
+    kinds = list(ContentChange.objects.filter(briefing=briefing).order_by("pk").values_list("kind", "note"))
+    assert kinds == [
+        ("published", ""), ("correction", "The 2023 figure was wrong."), ("withdrawn", "The source recanted."),
+    ]  # fmt: skip
+    run_worker()
+    assert ContentChange.objects.filter(briefing=briefing, matched_at__isnull=False).count() == 3
+
+
+def test_a_scheduled_briefing_alerts_when_it_goes_live_and_unpublishing_first_cancels_it(space):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from briefings import publishing
+    from briefings.models import ContentChange
+
+    follow("reader@example.org", theme="space")
+    briefing = make_briefing(title="Embargoed", themes=[space])
+    go_live = timezone.now() + timedelta(hours=3)
+    publishing.publish(briefing, by=None, at=go_live)
+    change = ContentChange.objects.get(briefing=briefing)
+    job = ProcrastinateJob.objects.filter(task_name="match_change", args={"change_id": change.pk})
+    assert job.get().scheduled_at == go_live
+    run_worker()
+    assert alerts_for(briefing) == {}  # not yet: the job waits for the go-live
+    publishing.unpublish(briefing, by=None)
+    job.update(scheduled_at=timezone.now())
+    run_worker()
+    assert alerts_for(briefing) == {} and ContentChange.objects.get(briefing=briefing).cancelled_at is not None
+
+
+def test_a_rolled_back_publish_announces_nothing(space):
+    from django.db import transaction
+
+    from briefings import publishing
+    from briefings.models import ContentChange
+
+    briefing = make_briefing(title="Rolled back", themes=[space])
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publishing.publish(briefing, by=None)
+        assert ContentChange.objects.filter(briefing=briefing).exists()  # beside the publication
+        raise RuntimeError("the request fails after publishing")
+    assert not ContentChange.objects.filter(briefing=briefing).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'match_change'")
+        assert cursor.fetchone()[0] == 0

@@ -14,6 +14,41 @@ from .tags import Author, Region, Series, Theme
 SEARCH_KEYS = ("q", "theme", "region", "author", "series", "year", "from", "to")
 
 
+class SubscriberListQuerySet(models.QuerySet):
+    def matching_tags(self, revision) -> SubscriberListQuerySet:
+        """The lists (other than searches) a published version belongs to: every briefing, its themes, its
+        regions and every region they sit in, its authors, its series, and its theme × region pairs."""
+        from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
+
+        themes = RevisionTheme.objects.filter(revision=revision).values("theme")
+        tagged = RevisionRegion.objects.filter(revision=revision).values_list("region", flat=True)
+        regions = Region.objects.filter(
+            pk__in=models.expressions.RawSQL(ANCESTORS_OF_ALL_SQL, [list(tagged) or [0]])
+        ).values("pk")
+        authors = RevisionAuthor.objects.filter(revision=revision).values("author")
+        return self.filter(
+            Q(kind="everything")
+            | Q(kind="theme", theme__in=themes)
+            | Q(kind="region", region__in=regions)
+            | Q(kind="author", author__in=authors)
+            | Q(kind="series", series=revision.series_id, series__isnull=False)
+            | Q(kind="theme-region", theme__in=themes, region__in=regions)
+        )
+
+    def searches(self) -> SubscriberListQuerySet:
+        return self.filter(kind="search")
+
+
+# The regions given and every region they sit in, through any grouping.
+ANCESTORS_OF_ALL_SQL = """
+    WITH RECURSIVE tree(id) AS (
+        SELECT unnest(%s::bigint[])
+        UNION
+        SELECT link.to_region_id FROM briefings_region_parents link JOIN tree ON link.from_region_id = tree.id
+    ) SELECT id FROM tree
+"""
+
+
 class SubscriberList(models.Model):
     """One scope readers can follow, made the first time someone confirms a subscription to it."""
 
@@ -35,6 +70,8 @@ class SubscriberList(models.Model):
     series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     search = models.JSONField(default=dict, blank=True, help_text="A search's words and filters.")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SubscriberListQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -93,3 +130,54 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} → {self.subscriber_list} ({self.frequency})"
+
+
+class ContentChange(models.Model):
+    """What followers of a briefing hear about, written in the transaction that publishes it: a new
+    briefing, a correction, clarification or update with its note, or a withdrawal. Matched to readers
+    when it goes live; never for a minor edit."""
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", "New briefing"
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    briefing = models.ForeignKey("Briefing", on_delete=models.CASCADE, related_name="content_changes")
+    revision = models.ForeignKey("Revision", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    effective_at = models.DateTimeField(help_text="When readers see it: the go-live of a scheduled briefing.")
+    matched_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.briefing}"
+
+
+class Alert(models.Model):
+    """One reader's email about one change: one at most, however many of their lists it matched."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    change = models.ForeignKey(ContentChange, on_delete=models.CASCADE, related_name="alerts")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="alerts")
+    subscription = models.ForeignKey(
+        Subscription, null=True, on_delete=models.SET_NULL, related_name="+", help_text="Why the reader gets it."
+    )
+    frequency = models.CharField(max_length=12, choices=Subscription.Frequency.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["change", "subscriber"], name="one_alert_per_reader")]
+
+    def __str__(self) -> str:
+        return f"Alert {self.pk}"

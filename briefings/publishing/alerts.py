@@ -3,10 +3,15 @@ signed page every email links to. An address with no subscription left is delete
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import datetime
 
-from ..alerts import Scope
-from ..models import Subscriber, SubscriberList, Subscription
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from .. import search
+from ..alerts import TAGS, Scope
+from ..models import Alert, Briefing, ContentChange, Revision, Subscriber, SubscriberList, Subscription
 
 
 def normal_address(address: str) -> str:
@@ -66,3 +71,76 @@ def erase(address: str) -> int:
     count = subscriber.subscriptions.count()
     subscriber.delete()
     return count
+
+
+# Readers hear about a change when it goes live: matched then, one alert per reader.
+
+
+def announce(briefing: Briefing, revision: Revision, kind: str, *, note: str, at: datetime) -> ContentChange:
+    """Record, in the publishing transaction, what followers will hear, and queue its matching for the
+    moment it goes live: a rollback leaves neither, and a scheduled briefing alerts at its go-live."""
+    from ..tasks import match_change
+
+    change = ContentChange.objects.create(briefing=briefing, revision=revision, kind=kind, note=note, effective_at=at)
+    match_change.configure(schedule_at=at if at > timezone.now() else None).defer(change_id=change.pk)
+    return change
+
+
+def cancel_announcements(briefing: Briefing) -> None:
+    """An unpublished briefing's changes are no longer news: what was not sent is not sent."""
+    now = timezone.now()
+    ContentChange.objects.filter(briefing=briefing, matched_at=None, cancelled_at=None).update(cancelled_at=now)
+    Alert.objects.filter(change__briefing=briefing, status=Alert.Status.QUEUED).update(status=Alert.Status.CANCELLED)
+
+
+# When one reader's lists ask for the same change at different paces, the quickest wins.
+QUICKEST_FIRST = Case(
+    When(frequency=Subscription.Frequency.IMMEDIATELY, then=Value(0)),
+    When(frequency=Subscription.Frequency.DAILY, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+@transaction.atomic
+def match_change(change_id: int) -> int:
+    """Write one queued alert per reader following any list the change belongs to; returns how many.
+    Running it twice writes nothing more (the change is marked matched, and alerts are unique)."""
+    change = ContentChange.objects.select_for_update().filter(pk=change_id, matched_at=None, cancelled_at=None)
+    change = change.select_related("revision").first()
+    if change is None or not Briefing.objects.published().filter(pk=change.briefing_id).exists():
+        return 0
+    lists = [*SubscriberList.objects.matching_tags(change.revision).values_list("pk", flat=True)]
+    lists += [found.pk for found in SubscriberList.objects.searches() if search_finds(found.search, change)]
+    chosen = (
+        Subscription.objects.filter(subscriber_list__in=lists)
+        .annotate(pace=QUICKEST_FIRST)
+        .order_by("subscriber_id", "pace", "pk")
+        .distinct("subscriber_id")
+        .values("subscriber_id", "pk", "frequency")
+    )
+    sql, params = chosen.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO briefings_alert (change_id, subscriber_id, subscription_id, frequency, status, created_at) "
+            f"SELECT %s, chosen.subscriber_id, chosen.pk, chosen.frequency, 'queued', now() FROM ({sql}) chosen "
+            "ON CONFLICT (change_id, subscriber_id) DO NOTHING",
+            [change.pk, *params],
+        )
+        matched = cursor.rowcount
+    change.matched_at = timezone.now()
+    change.save(update_fields=["matched_at"])
+    return matched
+
+
+def search_finds(saved: dict, change: ContentChange) -> bool:
+    """Whether a followed search finds the changed briefing, with the search's own filters."""
+    filters = {}
+    for name, model in TAGS.items():
+        if saved.get(name):
+            filters[name] = model.objects.filter(slug=saved[name]).first()
+            if filters[name] is None:
+                return False  # the tag is gone, so nothing can match
+    dates = [saved.get(name) for name in ("from", "to")]
+    found = search.narrowed(search.matching(saved.get("q", "")), filters, saved.get("year"), *dates)
+    return found.filter(pk=change.briefing_id).exists()

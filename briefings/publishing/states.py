@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .. import freshness, search
-from ..models import Briefing, StateChange
+from ..models import Briefing, ContentChange, StateChange
 from ..models.workflow import Action, Step, WorkflowError, needs_second_editor, role_needed
+from .alerts import announce, cancel_announcements
 from .pdfs import remove_pdfs, request_pdf, request_pdfs
 from .steps import Actor, authorize, lock, record
 
@@ -52,12 +53,14 @@ def publish(
     updated_at: datetime | None = None,
     revision_id: int | None = None,
     without_review_reason: str = "",
+    alert_followers: bool = True,
 ) -> StateChange:
     """Make the latest revision the public one.
 
     A first publication may be scheduled with `at`; the public queries compare it with the clock,
     so it goes live at that time without any job running. Publishing an edit of a live briefing
     records whether the change is minor or substantive; substantive ones move its "updated" date.
+    `alert_followers=False` publishes without email alerts (an imported archive is not news).
     `revision_id` names the revision the publisher reviewed: if another was saved since, nothing is
     published. Publishers who wrote that revision themselves publish it only with a reason, recorded
     as a publication without review (settings.TWO_PAIRS_OF_EYES).
@@ -100,6 +103,9 @@ def publish(
     request_pdfs(briefing, briefing.latest_revision, at=effective_at if effective_at > now else None)
     search.index_briefing(briefing)
     freshness.public_content_changed()
+    if alert_followers and change_kind != ChangeKind.MINOR:  # new, or a substantive change: followers hear of it
+        kind = ContentChange.Kind.PUBLISHED if change_kind == ChangeKind.FIRST else change_kind
+        announce(briefing, briefing.latest_revision, kind, note=note, at=effective_at)
     return record(
         briefing,
         Step.PUBLISH,
@@ -120,6 +126,7 @@ def unpublish(briefing: Briefing, *, by: Actor, note: str = "") -> None:
     authorize(briefing, Step.UNPUBLISH, by)
     set_status(briefing, Status.UNPUBLISHED)
     remove_pdfs(briefing)
+    cancel_announcements(briefing)
     search.unindex_briefing(briefing)
     freshness.public_content_changed()
     record(briefing, Step.UNPUBLISH, by=by, revision=briefing.live_revision, note=note)
@@ -137,6 +144,7 @@ def withdraw(briefing: Briefing, *, by: Actor, note: str) -> None:
     briefing.save(update_fields=["withdrawn_at", "withdrawal_note"])
     for revision in briefing.published_revisions():
         request_pdf(revision)  # each version's file is made again, marked withdrawn
+    announce(briefing, briefing.live_revision, ContentChange.Kind.WITHDRAWN, note=note.strip(), at=timezone.now())
     search.unindex_briefing(briefing)
     freshness.public_content_changed()
     record(briefing, Step.WITHDRAW, by=by, revision=briefing.live_revision, note=note)

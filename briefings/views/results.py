@@ -14,13 +14,8 @@ from .. import freshness, search
 from ..models import Author, Briefing, Region, Series, Theme
 from .lists import PAGE_SIZE, valid_year
 
-# Each filter of the results: its model, and the BriefingQuerySet method that narrows by it.
-SEARCH_FILTERS = {
-    "theme": (Theme, "for_theme"),
-    "region": (Region, "for_region"),
-    "author": (Author, "for_author"),
-    "series": (Series, "in_series"),
-}
+# Each filter of the results, by its model.
+SEARCH_FILTERS = {"theme": Theme, "region": Region, "author": Author, "series": Series}
 
 
 class SearchView(ListView):
@@ -39,7 +34,7 @@ class SearchView(ListView):
     @cached_property
     def filters(self) -> dict:
         chosen = {}
-        for name, (model, _) in SEARCH_FILTERS.items():
+        for name, model in SEARCH_FILTERS.items():
             slug = self.request.GET.get(name)
             if slug:
                 chosen[name] = get_object_or_404(model, slug=slug)
@@ -69,17 +64,7 @@ class SearchView(ListView):
 
     def matches(self):
         """Everything that matches the query and the chosen filters, unordered."""
-        briefings = search.matching(self.query)
-        for name, value in self.filters.items():
-            briefings = getattr(briefings, SEARCH_FILTERS[name][1])(value)
-        if self.year:
-            briefings = briefings.filter(published_at__year=self.year)
-        start, end = self.date_range
-        if start:
-            briefings = briefings.filter(published_at__date__gte=start)
-        if end:
-            briefings = briefings.filter(published_at__date__lte=end)
-        return briefings
+        return search.narrowed(search.matching(self.query), self.filters, self.year, *self.date_range)
 
     @cached_property
     def found(self) -> search.Found:
