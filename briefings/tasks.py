@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.urls import reverse
 from procrastinate import JobContext, RetryStrategy
@@ -13,8 +14,8 @@ from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
 from .alerts import confirmation_token, scope_from
-from .emails import absolute, message
-from .models import Subscription
+from .emails import ALERT_EMAIL_NEEDS, absolute, alert_message, message
+from .models import Alert, Subscription
 from .pdfs import render_pdf
 from .publishing import alerts, pdfs
 
@@ -76,3 +77,18 @@ def send_confirmation(address: str, scope: dict, frequency: str) -> None:
 def match_change(change_id: int) -> None:
     """Match a change that went live to its readers (one alert each)."""
     alerts.match_change(change_id)
+
+
+@app.task(name="send_alerts", queue="emails", retry=EMAIL_RETRIES, pass_context=True)
+def send_alerts(context: JobContext, change_id: int) -> None:
+    """A change's immediate alerts, in batches, each batch on one SMTP connection."""
+    last_try = context.job.attempts + 1 > EMAIL_RETRIES.max_attempts
+    while ids := alerts.claim_batch(change_id):
+        try:
+            with get_connection() as smtp:
+                for alert in Alert.objects.filter(pk__in=ids).select_related(*ALERT_EMAIL_NEEDS):
+                    smtp.send_messages([alert_message(alert)])
+                    alerts.mark_sent(alert.pk)
+        except Exception as error:
+            alerts.give_back(ids, error, last_try=last_try)
+            raise

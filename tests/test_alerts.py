@@ -53,8 +53,10 @@ def empty_queue():
 
 @pytest.fixture
 def space():
+    """A theme with a briefing published before anyone followed it (its matching done)."""
     theme = make_theme("Space")
     make_briefing(title="Orbit", themes=[theme], regions=[region("Japan")], publish=True)
+    run_worker()
     return theme
 
 
@@ -303,3 +305,69 @@ def test_a_rolled_back_publish_announces_nothing(space):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'match_change'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_publication_sends_each_follower_exactly_one_email_with_its_reason_and_unsubscribe_headers(
+    client, inbox, space
+):
+    follow("theme@example.org", theme="space")
+    follow("both@example.org", theme="space")
+    follow("both@example.org", region="japan")
+    follow("digest@example.org", "daily", theme="space")  # for the digest, not now
+    briefing = make_briefing(
+        title="Japan's satellites", standfirst="Tokyo shares what it sees.", themes=[space], regions=[region("Japan")],
+        publish=True,
+    )  # fmt: skip
+    run_worker()
+    run_worker()  # nothing more the second time
+    by_address = {message["To"]: message for message in inbox.messages}
+    assert sorted(by_address) == ["both@example.org", "theme@example.org"] and len(inbox.messages) == 2
+    message = by_address["theme@example.org"]
+    assert message["Subject"] == "New briefing: Japan’s satellites"  # typeset, as on the page
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = re.search(
+        r"<https://briefings\.example\.org(/alerts/unsubscribe/[^>]+)>", message["List-Unsubscribe"]
+    )
+    text = message.get_body(("plain",)).get_content()
+    assert "Tokyo shares what it sees." in text and "You get this email because you follow Space" in text
+    assert f"https://briefings.example.org/briefings/{briefing.slug}/v/1/" in text
+    assert client.post(unsubscribe.group(1), {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert not Subscriber.objects.filter(address="theme@example.org").exists()
+
+
+def test_a_correction_sends_its_note_and_a_minor_edit_sends_nothing(inbox, space):
+    from briefings import publishing
+
+    follow("reader@example.org", theme="space")
+    briefing = make_briefing(title="Tracked", themes=[space], publish=True)
+    run_worker()
+    publishing.save_draft(briefing, content={"body": "Typo."}, by=None, base_revision=briefing.latest_revision_id)
+    publishing.publish(briefing, by=None, change_kind="minor")
+    publishing.save_draft(briefing, content={"body": "Figure."}, by=None, base_revision=briefing.latest_revision_id)
+    publishing.publish(briefing, by=None, change_kind="correction", note="The 2023 figure was wrong.")
+    run_worker()
+    subjects = [message["Subject"] for message in inbox.messages]
+    assert subjects == ["New briefing: Tracked", "Correction: Tracked"]
+    assert "Correction: The 2023 figure was wrong." in inbox.messages[1].get_body(("plain",)).get_content()
+
+
+def test_a_mail_server_that_is_down_gets_the_alerts_once_it_is_back(inbox, space, settings):
+    from django.utils import timezone
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from briefings.models import Alert
+
+    follow("reader@example.org", theme="space")
+    up = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    make_briefing(title="Outage", themes=[space], publish=True)
+    run_worker()
+    alert = Alert.objects.get()
+    assert alert.status == "queued" and "ConnectionRefusedError" in alert.error and inbox.messages == []
+    job = ProcrastinateJob.objects.filter(task_name="send_alerts")
+    assert job.get().status == "todo" and job.get().scheduled_at > timezone.now()  # waits before trying again
+    settings.EMAIL_PORT = up
+    job.update(scheduled_at=timezone.now())
+    run_worker()
+    alert.refresh_from_db()
+    assert alert.status == "sent" and len(inbox.messages) == 1

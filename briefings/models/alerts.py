@@ -162,6 +162,7 @@ class Alert(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
@@ -174,10 +175,14 @@ class Alert(models.Model):
     frequency = models.CharField(max_length=12, choices=Subscription.Frequency.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took it to send.")
     sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["change", "subscriber"], name="one_alert_per_reader")]
+        indexes = [models.Index(fields=["change", "status"], name="alert_by_change_status")]
 
     def __str__(self) -> str:
         return f"Alert {self.pk}"

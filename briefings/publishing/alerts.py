@@ -3,10 +3,10 @@ signed page every email links to. An address with no subscription left is delete
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from .. import search
@@ -122,14 +122,19 @@ def match_change(change_id: int) -> int:
     sql, params = chosen.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO briefings_alert (change_id, subscriber_id, subscription_id, frequency, status, created_at) "
-            f"SELECT %s, chosen.subscriber_id, chosen.pk, chosen.frequency, 'queued', now() FROM ({sql}) chosen "
+            "INSERT INTO briefings_alert "
+            "(change_id, subscriber_id, subscription_id, frequency, status, created_at, attempts, error) "
+            f"SELECT %s, chosen.subscriber_id, chosen.pk, chosen.frequency, 'queued', now(), 0, '' FROM ({sql}) chosen "
             "ON CONFLICT (change_id, subscriber_id) DO NOTHING",
             [change.pk, *params],
         )
         matched = cursor.rowcount
     change.matched_at = timezone.now()
     change.save(update_fields=["matched_at"])
+    if change.alerts.filter(frequency=Subscription.Frequency.IMMEDIATELY).exists():
+        from ..tasks import send_alerts
+
+        send_alerts.defer(change_id=change.pk)
     return matched
 
 
@@ -144,3 +149,35 @@ def search_finds(saved: dict, change: ContentChange) -> bool:
     dates = [saved.get(name) for name in ("from", "to")]
     found = search.narrowed(search.matching(saved.get("q", "")), filters, saved.get("year"), *dates)
     return found.filter(pk=change.briefing_id).exists()
+
+
+# Sending: each alert is taken by one worker at a time and marked sent the moment the mail server takes it.
+SEND_BATCH = 100  # alerts sent on one SMTP connection
+CLAIM_LEASE = timedelta(minutes=10)  # a worker that died holding alerts gives them back after this
+
+
+def claim_batch(change_id: int) -> list[int]:
+    """Take the next waiting immediate alerts of a change, committed before any is sent, so two workers
+    never take the same one; alerts a dead worker held past the lease are taken again."""
+    now = timezone.now()
+    waiting = Q(status=Alert.Status.QUEUED) | Q(status=Alert.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
+    with transaction.atomic():
+        free = Alert.objects.select_for_update(skip_locked=True).filter(waiting, change_id=change_id)
+        ids = list(free.filter(frequency=Subscription.Frequency.IMMEDIATELY).order_by("pk")[:SEND_BATCH].values_list(
+            "pk", flat=True
+        ))  # fmt: skip
+        Alert.objects.filter(pk__in=ids).update(status=Alert.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return ids
+
+
+def mark_sent(alert_id: int) -> None:
+    Alert.objects.filter(pk=alert_id, status=Alert.Status.SENDING).update(
+        status=Alert.Status.SENT, sent_at=timezone.now(), error=""
+    )
+
+
+def give_back(alert_ids: list[int], error: BaseException, *, last_try: bool) -> None:
+    """Alerts a failed send left unsent wait for the next try, or, after the last, show staff the error."""
+    Alert.objects.filter(pk__in=alert_ids, status=Alert.Status.SENDING).update(
+        status=Alert.Status.FAILED if last_try else Alert.Status.QUEUED, error=f"{type(error).__name__}: {error}"[:2000]
+    )
