@@ -371,3 +371,30 @@ def test_a_mail_server_that_is_down_gets_the_alerts_once_it_is_back(inbox, space
     run_worker()
     alert.refresh_from_db()
     assert alert.status == "sent" and len(inbox.messages) == 1
+
+
+def test_an_address_can_be_exported_and_erased_on_its_owners_request(inbox, space):
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from briefings.models import Alert
+
+    follow("Reader@Example.org", "daily", theme="space")
+    follow("reader@example.org", region="japan")
+    make_briefing(title="Exported", themes=[space], regions=[region("Japan")], publish=True)
+    run_worker()
+    out = io.StringIO()
+    call_command("subscriber_data", "READER@example.org", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["address"] == "reader@example.org"
+    assert [(row["list"], row["frequency"]) for row in data["subscriptions"]] == [
+        ("Space", "daily"),
+        ("Japan", "immediately"),
+    ]
+    assert [(row["briefing"], row["status"]) for row in data["alerts"]] == [("Exported", "sent")]
+    call_command("subscriber_data", "reader@example.org", erase=True, stdout=io.StringIO())
+    assert not Subscriber.objects.exists() and not Subscription.objects.exists() and not Alert.objects.exists()
+    with pytest.raises(CommandError, match="No subscriber has that address"):
+        call_command("subscriber_data", "reader@example.org", stdout=io.StringIO())

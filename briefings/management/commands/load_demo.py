@@ -2,6 +2,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -97,8 +98,15 @@ class Command(BaseCommand):
                 f"  Admin:       {base}/admin/\n"
                 f"  Demo editor: editor / {DEMO_PASSWORD}   (a second editor, to publish what the first writes: "
                 f"chief / {DEMO_PASSWORD}; an author: author / {DEMO_PASSWORD})\n"
+                f"  Email:       {self.where_mail_goes()}\n"
             )
         )
+
+    @staticmethod
+    def where_mail_goes() -> str:
+        if settings.EMAIL_HOST:
+            return f"sent through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+        return f"written to {settings.EMAIL_FILE_PATH}/ (set EMAIL_HOST to send it)"
 
     def create_groupings(self) -> None:
         for name, codes in DEMO_GROUPINGS.items():
