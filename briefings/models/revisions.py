@@ -78,13 +78,17 @@ class Revision(BriefingContent):
     def authors(self) -> list[Author]:
         return [line.author for line in self.byline.all()]
 
-    def pdf_for_readers(self, briefing) -> VersionPdf | None:
-        """The version's file when readers may have it (select_related("pdf") saves the query)."""
+    def asked_pdf(self) -> VersionPdf | None:
+        """The version's PDF record, made or not, if one was asked for (select_related("pdf") saves the query)."""
         try:
-            pdf = self.pdf
+            return self.pdf
         except ObjectDoesNotExist:
             return None
-        return pdf if pdf.serves(briefing) else None
+
+    def pdf_for_readers(self, briefing) -> VersionPdf | None:
+        """The version's file when readers may have it."""
+        pdf = self.asked_pdf()
+        return pdf if pdf is not None and pdf.serves(briefing) else None
 
     def fetch_authors(self) -> list[Author]:
         """The byline in one query, for code that has not prefetched it."""

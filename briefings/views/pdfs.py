@@ -32,7 +32,7 @@ def briefing_version_pdf(request, slug: str, number: int):
 
 
 def pdf_response(request, briefing: Briefing, revision: Revision, *, max_age: int) -> HttpResponse:
-    pdf = VersionPdf.objects.filter(revision=revision).first()
+    pdf = revision.asked_pdf()  # loaded with the revision: the briefing's and the version's queries join it
     if pdf is None or not pdf.serves(briefing):
         return not_ready(request, briefing, revision, pdf)
     etag = f'"{pdf.pk}-{pdf.made_at.timestamp():.0f}"'
