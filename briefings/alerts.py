@@ -112,9 +112,10 @@ def manage_token(subscriber_id: int) -> str:
     return signing.dumps(subscriber_id, salt=MANAGE_SALT)
 
 
-def unsubscribe_token(subscription_id: int) -> str:
-    return signing.dumps(subscription_id, salt=UNSUBSCRIBE_SALT)
+def unsubscribe_token(subscription_ids: list[int]) -> str:
+    """Stops the lists an email came from: one for an alert, each list a digest gathered."""
+    return signing.dumps(subscription_ids, salt=UNSUBSCRIBE_SALT)
 
 
-def read_token(token: str, salt: str) -> int:
+def read_token(token: str, salt: str):
     return signing.loads(token, salt=salt)

@@ -3,12 +3,17 @@ programs drop style sheets), both from templates under templates/emails/."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator
+
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .models import Subscription
 from .typography import typeset
 
 
@@ -29,29 +34,75 @@ def absolute(path: str) -> str:
 ALERT_EMAIL_NEEDS = ("change__briefing", "change__revision", "subscriber", "subscription__subscriber_list")
 
 
+def reader_emails(alerts) -> Iterator[tuple[list[int], EmailMultiAlternatives]]:
+    """One email per reader: an immediate alert on its own, a reader's daily or weekly matches as one digest."""
+    by_reader = defaultdict(list)
+    for alert in alerts.select_related(*ALERT_EMAIL_NEEDS).order_by("subscriber_id", "change__effective_at", "pk"):
+        by_reader[alert.subscriber_id].append(alert)
+    for gathered in by_reader.values():
+        if gathered[0].frequency == Subscription.Frequency.IMMEDIATELY:
+            yield from (([alert.pk], alert_message(alert)) for alert in gathered)
+        else:
+            yield [alert.pk for alert in gathered], digest_message(gathered)
+
+
 def alert_message(alert) -> EmailMultiAlternatives:
     """One reader's email about one change: what changed, the note, the version's address, why they get
     it, and how to change or stop it (with RFC 8058's one-click unsubscribe headers)."""
-    from .alerts import manage_token, unsubscribe_token
-
     change, revision = alert.change, alert.change.revision
     revision.briefing = change.briefing
-    unsubscribe = (
-        absolute(reverse("briefings:alert-unsubscribe", args=[unsubscribe_token(alert.subscription_id)]))
-        if alert.subscription_id
-        else None
-    )
     context = {
         "change": change,
         "revision": revision,
         "version_url": absolute(revision.get_absolute_url()),
         "reason": alert.subscription.subscriber_list.title if alert.subscription_id else None,
-        "manage_url": absolute(reverse("briefings:alert-manage", args=[manage_token(alert.subscriber_id)])),
+    }
+    subject = f"{change.get_kind_display()}: {typeset(revision.title)}"
+    return reader_message(alert.subscriber, [alert.subscription_id], subject, "alert", context)
+
+
+def digest_message(alerts: list) -> EmailMultiAlternatives:
+    """A reader's daily or weekly digest: each briefing once, under its latest version, with every change
+    it had since the last digest, and every list that brought it."""
+    by_briefing = defaultdict(list)
+    for alert in alerts:
+        by_briefing[alert.change.briefing_id].append(alert)
+    briefings = []
+    for gathered in by_briefing.values():
+        latest = gathered[-1].change.revision
+        latest.briefing = gathered[-1].change.briefing
+        briefings.append({
+            "revision": latest,
+            "version_url": absolute(latest.get_absolute_url()),
+            "changes": [alert.change for alert in gathered],
+        })  # fmt: skip
+    subscriptions = {alert.subscription_id: alert.subscription for alert in alerts if alert.subscription_id}
+    pace = Subscription.Frequency(alerts[0].frequency)
+    count = f"{len(briefings)} briefing{pluralize(len(briefings))}"
+    context = {
+        "pace": "Daily" if pace == Subscription.Frequency.DAILY else "Weekly",
+        "briefings": briefings,
+        "reasons": [subscription.subscriber_list.title for subscription in subscriptions.values()],
+    }
+    subject = f"{context['pace']} digest from {settings.SITE_NAME}: {count}"
+    return reader_message(alerts[0].subscriber, list(subscriptions), subject, "digest", context)
+
+
+def reader_message(subscriber, subscription_ids: list, subject: str, template: str, context: dict):
+    """An email to a subscriber, with the links to manage their alerts and to stop the lists that sent it,
+    the latter also as RFC 8058's one-click unsubscribe headers."""
+    from .alerts import manage_token, unsubscribe_token
+
+    followed = [pk for pk in subscription_ids if pk]
+    unsubscribe = (
+        absolute(reverse("briefings:alert-unsubscribe", args=[unsubscribe_token(followed)])) if followed else None
+    )
+    context |= {
+        "manage_url": absolute(reverse("briefings:alert-manage", args=[manage_token(subscriber.pk)])),
         "unsubscribe_url": unsubscribe,
     }
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    subject = f"{change.get_kind_display()}: {typeset(revision.title)}"
     return message(
-        to=alert.subscriber.address, subject=subject, template="alert", context=context,
+        to=subscriber.address, subject=subject, template=template, context=context,
         headers=headers if unsubscribe else None,
     )  # fmt: skip

@@ -234,6 +234,7 @@ LOGGING = {
         "weasyprint": {"level": "ERROR"},
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.jobs": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
@@ -282,6 +283,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <alerts@
 # Confirmation requests a form takes per address and per client in an hour, before it asks them to wait.
 ALERT_REQUESTS_PER_ADDRESS = int(os.environ.get("ALERT_REQUESTS_PER_ADDRESS", "3"))
 ALERT_REQUESTS_PER_CLIENT = int(os.environ.get("ALERT_REQUESTS_PER_CLIENT", "20"))
+# When digests go out, as cron lines in UTC: daily at 07:00, weekly on Monday at 07:00.
+ALERT_DIGEST_CRON = {
+    "daily": os.environ.get("ALERT_DAILY_DIGEST_CRON", "0 7 * * *"),
+    "weekly": os.environ.get("ALERT_WEEKLY_DIGEST_CRON", "0 7 * * 1"),
+}
 
 # PDFs: how often the worker tries to make one before showing staff that it failed, the first wait
 # between tries in seconds (each later one is longer), and how long readers may keep a version's file.

@@ -3,6 +3,7 @@ worker` runs it, on as many machines as needed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
 from .alerts import confirmation_token, scope_from
-from .emails import ALERT_EMAIL_NEEDS, absolute, alert_message, message
+from .emails import absolute, message, reader_emails
 from .models import Alert, Subscription
 from .pdfs import render_pdf
 from .publishing import alerts, pdfs
@@ -82,13 +83,39 @@ def match_change(change_id: int) -> None:
 @app.task(name="send_alerts", queue="emails", retry=EMAIL_RETRIES, pass_context=True)
 def send_alerts(context: JobContext, change_id: int) -> None:
     """A change's immediate alerts, in batches, each batch on one SMTP connection."""
-    last_try = context.job.attempts + 1 > EMAIL_RETRIES.max_attempts
-    while ids := alerts.claim_batch(change_id):
+    deliver(lambda: alerts.claim_immediate(change_id, context.job.id), last_try=is_last_try(context))
+
+
+@app.periodic(cron=settings.ALERT_DIGEST_CRON["daily"], periodic_id="daily", task_kwargs={"frequency": "daily"})
+@app.periodic(cron=settings.ALERT_DIGEST_CRON["weekly"], periodic_id="weekly", task_kwargs={"frequency": "weekly"})
+@app.task(name="send_digests", queue="emails", retry=EMAIL_RETRIES, pass_context=True)
+def send_digests(context: JobContext, timestamp: int, frequency: str) -> None:
+    """Every reader's daily or weekly digest, when its time comes: one email each, however many lists."""
+    deliver(lambda: alerts.claim_digests(frequency, context.job.id), last_try=is_last_try(context))
+
+
+def is_last_try(context: JobContext) -> bool:
+    return context.job.attempts + 1 > EMAIL_RETRIES.max_attempts
+
+
+def deliver(claim: Callable[[], list[int]], *, last_try: bool) -> None:
+    """Send what `claim` takes, batch after batch, each on one SMTP connection, each email's alerts
+    marked sent as the server accepts it; a failure gives the rest back (or, at the last try, fails them)."""
+    while ids := claim():
         try:
             with get_connection() as smtp:
-                for alert in Alert.objects.filter(pk__in=ids).select_related(*ALERT_EMAIL_NEEDS):
-                    smtp.send_messages([alert_message(alert)])
-                    alerts.mark_sent(alert.pk)
+                for sent, email in reader_emails(Alert.objects.filter(pk__in=ids)):
+                    smtp.send_messages([email])
+                    alerts.mark_sent(sent)
         except Exception as error:
             alerts.give_back(ids, error, last_try=last_try)
             raise
+
+
+@app.periodic(cron="* * * * *")
+@app.task(name="retry_stalled_jobs", queue="alerts", queueing_lock="retry_stalled_jobs")
+async def retry_stalled_jobs(timestamp: int) -> None:
+    """A worker that died (killed, its machine gone) left its jobs running: once its heartbeat is old
+    enough, they are run again, and take back the alerts they held (see `publishing.alerts.waiting`)."""
+    for job in await app.job_manager.get_stalled_jobs():
+        await app.job_manager.retry_job(job)

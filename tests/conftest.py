@@ -31,6 +31,18 @@ def empty_cache():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def periodic_tasks():
+    """Workers in tests run the jobs a test asks for: a periodic job falling due (a digest at 07:00) would
+    otherwise join whichever test was running. Yields what the site registers."""
+    from procrastinate.contrib.django import app
+
+    registered = dict(app.periodic_registry.periodic_tasks)
+    app.periodic_registry.periodic_tasks.clear()
+    yield registered
+    app.periodic_registry.periodic_tasks.update(registered)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def listening_stops_before_the_test_database_goes(django_db_setup):
     yield
     freshness.WATCHER.close()

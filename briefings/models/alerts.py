@@ -176,13 +176,21 @@ class Alert(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker took it to send.")
+    claimed_by = models.BigIntegerField(null=True, blank=True, help_text="The queue's job that took it.")
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["change", "subscriber"], name="one_alert_per_reader")]
-        indexes = [models.Index(fields=["change", "status"], name="alert_by_change_status")]
+        indexes = [
+            models.Index(fields=["change", "status"], name="alert_by_change_status"),
+            models.Index(
+                fields=["frequency", "subscriber"],
+                name="alert_waiting_for_digest",
+                condition=Q(status__in=["queued", "sending"]),
+            ),  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"Alert {self.pk}"

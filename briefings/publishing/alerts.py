@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from .. import search
@@ -57,6 +57,8 @@ def unsubscribe(subscription_id: int) -> None:
     if subscription is None:
         return
     subscriber = Subscriber.objects.select_for_update().get(pk=subscription.subscriber_id)
+    # What waits for a digest from this list is no longer wanted either.
+    Alert.objects.filter(subscription=subscription, status=Alert.Status.QUEUED).update(status=Alert.Status.CANCELLED)
     subscription.delete()
     if not subscriber.subscriptions.exists():
         subscriber.delete()
@@ -112,6 +114,18 @@ def match_change(change_id: int) -> int:
         return 0
     lists = [*SubscriberList.objects.matching_tags(change.revision).values_list("pk", flat=True)]
     lists += [found.pk for found in SubscriberList.objects.searches() if search_finds(found.search, change)]
+    matched = insert_alerts(change, lists) if lists else 0
+    change.matched_at = timezone.now()
+    change.save(update_fields=["matched_at"])
+    if change.alerts.filter(frequency=Subscription.Frequency.IMMEDIATELY).exists():
+        from ..tasks import send_alerts
+
+        send_alerts.defer(change_id=change.pk)
+    return matched
+
+
+def insert_alerts(change: ContentChange, lists: list[int]) -> int:
+    """One alert per reader following any of the lists, at the quickest pace they chose, in one statement."""
     chosen = (
         Subscription.objects.filter(subscriber_list__in=lists)
         .annotate(pace=QUICKEST_FIRST)
@@ -128,14 +142,7 @@ def match_change(change_id: int) -> int:
             "ON CONFLICT (change_id, subscriber_id) DO NOTHING",
             [change.pk, *params],
         )
-        matched = cursor.rowcount
-    change.matched_at = timezone.now()
-    change.save(update_fields=["matched_at"])
-    if change.alerts.filter(frequency=Subscription.Frequency.IMMEDIATELY).exists():
-        from ..tasks import send_alerts
-
-        send_alerts.defer(change_id=change.pk)
-    return matched
+        return cursor.rowcount
 
 
 def search_finds(saved: dict, change: ContentChange) -> bool:
@@ -152,26 +159,51 @@ def search_finds(saved: dict, change: ContentChange) -> bool:
 
 
 # Sending: each alert is taken by one worker at a time and marked sent the moment the mail server takes it.
-SEND_BATCH = 100  # alerts sent on one SMTP connection
+SEND_BATCH = 100  # readers sent to on one SMTP connection
 CLAIM_LEASE = timedelta(minutes=10)  # a worker that died holding alerts gives them back after this
 
 
-def claim_batch(change_id: int) -> list[int]:
+def waiting(now: datetime, job_id: int) -> Q:
+    """Alerts no live worker holds: never taken, taken by this job in a run that died (the queue runs a dead
+    worker's job again), or taken by a job that has not finished them within the lease."""
+    held = Q(claimed_by=job_id) | Q(claimed_at__lt=now - CLAIM_LEASE)
+    return Q(status=Alert.Status.QUEUED) | Q(held, status=Alert.Status.SENDING)
+
+
+def claim_immediate(change_id: int, job_id: int) -> list[int]:
     """Take the next waiting immediate alerts of a change, committed before any is sent, so two workers
-    never take the same one; alerts a dead worker held past the lease are taken again."""
+    never take the same one."""
     now = timezone.now()
-    waiting = Q(status=Alert.Status.QUEUED) | Q(status=Alert.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
     with transaction.atomic():
-        free = Alert.objects.select_for_update(skip_locked=True).filter(waiting, change_id=change_id)
+        free = Alert.objects.select_for_update(skip_locked=True).filter(waiting(now, job_id), change_id=change_id)
         ids = list(free.filter(frequency=Subscription.Frequency.IMMEDIATELY).order_by("pk")[:SEND_BATCH].values_list(
             "pk", flat=True
         ))  # fmt: skip
-        Alert.objects.filter(pk__in=ids).update(status=Alert.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        return take(ids, now, job_id)
+
+
+def claim_digests(frequency: str, job_id: int) -> list[int]:
+    """Take every waiting alert of the next readers whose daily or weekly digest is due: a reader's digest
+    is taken whole by one worker (their row is the lock), so it goes as one email, each change once."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = Alert.objects.filter(waiting(now, job_id), frequency=frequency)
+        # NO KEY UPDATE: matching may go on adding alerts for a reader while their digest is taken.
+        readers = Subscriber.objects.select_for_update(skip_locked=True, no_key=True)
+        readers = readers.filter(Exists(due.filter(subscriber=OuterRef("pk")))).order_by("pk")[:SEND_BATCH]
+        ids = list(due.filter(subscriber__in=list(readers.values_list("pk", flat=True))).values_list("pk", flat=True))
+        return take(ids, now, job_id)
+
+
+def take(ids: list[int], now: datetime, job_id: int) -> list[int]:
+    Alert.objects.filter(pk__in=ids).update(
+        status=Alert.Status.SENDING, claimed_at=now, claimed_by=job_id, attempts=F("attempts") + 1
+    )
     return ids
 
 
-def mark_sent(alert_id: int) -> None:
-    Alert.objects.filter(pk=alert_id, status=Alert.Status.SENDING).update(
+def mark_sent(alert_ids: list[int]) -> None:
+    Alert.objects.filter(pk__in=alert_ids, status=Alert.Status.SENDING).update(
         status=Alert.Status.SENT, sent_at=timezone.now(), error=""
     )
 

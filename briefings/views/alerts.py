@@ -110,13 +110,14 @@ def alert_manage(request, token: str):
 @never_cache
 def alert_unsubscribe(request, token: str):
     try:
-        subscription_id = alerts.read_token(token, alerts.UNSUBSCRIBE_SALT)
+        subscription_ids = alerts.read_token(token, alerts.UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return render(request, "briefings/alerts/link_expired.html", status=404)
     if request.method == "POST":
-        subscriptions.unsubscribe(subscription_id)
+        for subscription_id in subscription_ids:
+            subscriptions.unsubscribe(subscription_id)
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse("Unsubscribed.", content_type="text/plain")
         return render(request, "briefings/alerts/unsubscribed.html")
-    subscription = Subscription.objects.select_related("subscriber_list").filter(pk=subscription_id).first()
-    return render(request, "briefings/alerts/unsubscribe.html", {"subscription": subscription})
+    followed = Subscription.objects.select_related("subscriber_list").filter(pk__in=subscription_ids).order_by("pk")
+    return render(request, "briefings/alerts/unsubscribe.html", {"subscriptions": followed})

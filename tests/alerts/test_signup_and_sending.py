@@ -1,68 +1,16 @@
 """Email alerts, the reader's side, against a real SMTP server on loopback (aiosmtpd) and the queue's own
 worker: ask, confirm from the inbox, manage and stop; nothing sent or stored without a confirmation."""
 
-import email
-import email.policy
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection
 
 from briefings.models import Subscriber, Subscription
-from tests.helpers import make_author, make_briefing, make_theme, region, run_worker
+from tests.alerts.mail import follow, free_port, link_in
+from tests.helpers import make_author, make_briefing, region, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-class Inbox:
-    """What the SMTP server received, as parsed messages."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(settings):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.SITE_URL = "https://briefings.example.org"
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
-
-
-@pytest.fixture
-def space():
-    """A theme with a briefing published before anyone followed it (its matching done)."""
-    theme = make_theme("Space")
-    make_briefing(title="Orbit", themes=[theme], regions=[region("Japan")], publish=True)
-    run_worker()
-    return theme
-
-
-def link_in(message, pattern: str) -> str:
-    text = message.get_body(("plain",)).get_content()
-    return re.search(rf"https://briefings\.example\.org(/alerts/{pattern}/[^/\s]+/)", text).group(1)
 
 
 def ask(client, address: str, query: str = "theme=space", frequency: str = "immediately"):
@@ -180,7 +128,7 @@ def test_one_click_unsubscribe_works_without_a_session_or_form(client, inbox, sp
     run_worker()
     client.post(link_in(inbox.messages[0], "confirm"))
     subscription = Subscription.objects.get()
-    address = f"/alerts/unsubscribe/{unsubscribe_token(subscription.pk)}/"
+    address = f"/alerts/unsubscribe/{unsubscribe_token([subscription.pk])}/"
     assert "Stop the alerts about <strong>Space</strong>" in client.get(address).text
     response = client.post(address, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200 and not Subscription.objects.exists() and not Subscriber.objects.exists()
@@ -199,13 +147,6 @@ def test_each_page_a_reader_browses_links_to_alerts_for_what_it_shows(client, sp
     assert (
         "About <strong>Briefings matching “orbit” (Space)</strong>" in client.get("/alerts/?q=orbit&theme=space").text
     )
-
-
-def follow(address: str, frequency: str = "immediately", **scope) -> Subscription:
-    from briefings.alerts import scope_from
-    from briefings.publishing.alerts import subscribe
-
-    return subscribe(address, scope_from(scope), frequency)
 
 
 def alerts_for(briefing):
