@@ -31,13 +31,13 @@ def absolute(path: str) -> str:
 
 
 # What an alert's email reads, in one query with the alert.
-ALERT_EMAIL_NEEDS = ("change__briefing", "change__revision", "subscriber", "subscription__subscriber_list")
+ALERT_EMAIL_NEEDS = ("change__briefing", "change__revision", "message", "subscriber", "subscription__subscriber_list")
 
 
 def reader_emails(alerts) -> Iterator[tuple[list[int], EmailMultiAlternatives]]:
     """One email per reader: an immediate alert on its own, a reader's daily or weekly matches as one digest."""
     by_reader = defaultdict(list)
-    for alert in alerts.select_related(*ALERT_EMAIL_NEEDS).order_by("subscriber_id", "change__effective_at", "pk"):
+    for alert in alerts.select_related(*ALERT_EMAIL_NEEDS).order_by("subscriber_id", "pk"):
         by_reader[alert.subscriber_id].append(alert)
     for gathered in by_reader.values():
         if gathered[0].frequency == Subscription.Frequency.IMMEDIATELY:
@@ -48,14 +48,19 @@ def reader_emails(alerts) -> Iterator[tuple[list[int], EmailMultiAlternatives]]:
 
 def alert_message(alert) -> EmailMultiAlternatives:
     """One reader's email about one change: what changed, the note, the version's address, why they get
-    it, and how to change or stop it (with RFC 8058's one-click unsubscribe headers)."""
+    it, and how to change or stop it (with RFC 8058's one-click unsubscribe headers); or the editors'
+    message."""
+    reason = alert.subscription.subscriber_list.title if alert.subscription_id else None
+    if alert.message_id:
+        context = {"editor_message": alert.message, "reason": reason}
+        return reader_message(alert.subscriber, [alert.subscription_id], alert.message.subject, "message", context)
     change, revision = alert.change, alert.change.revision
     revision.briefing = change.briefing
     context = {
         "change": change,
         "revision": revision,
         "version_url": absolute(revision.get_absolute_url()),
-        "reason": alert.subscription.subscriber_list.title if alert.subscription_id else None,
+        "reason": reason,
     }
     subject = f"{change.get_kind_display()}: {typeset(revision.title)}"
     return reader_message(alert.subscriber, [alert.subscription_id], subject, "alert", context)
@@ -65,7 +70,7 @@ def digest_message(alerts: list) -> EmailMultiAlternatives:
     """A reader's daily or weekly digest: each briefing once, under its latest version, with every change
     it had since the last digest, and every list that brought it."""
     by_briefing = defaultdict(list)
-    for alert in alerts:
+    for alert in sorted((alert for alert in alerts if alert.change_id), key=lambda alert: alert.change.effective_at):
         by_briefing[alert.change.briefing_id].append(alert)
     briefings = []
     for gathered in by_briefing.values():
@@ -78,13 +83,17 @@ def digest_message(alerts: list) -> EmailMultiAlternatives:
         })  # fmt: skip
     subscriptions = {alert.subscription_id: alert.subscription for alert in alerts if alert.subscription_id}
     pace = Subscription.Frequency(alerts[0].frequency)
-    count = f"{len(briefings)} briefing{pluralize(len(briefings))}"
+    editor_messages = [alert.message for alert in alerts if alert.message_id]
+    parts = [f"{len(briefings)} briefing{pluralize(len(briefings))}"] if briefings else []
+    if editor_messages:
+        parts.append(f"{len(editor_messages)} message{pluralize(len(editor_messages))} from the editors")
     context = {
         "pace": "Daily" if pace == Subscription.Frequency.DAILY else "Weekly",
         "briefings": briefings,
+        "editor_messages": editor_messages,
         "reasons": [subscription.subscriber_list.title for subscription in subscriptions.values()],
     }
-    subject = f"{context['pace']} digest from {settings.SITE_NAME}: {count}"
+    subject = f"{context['pace']} digest from {settings.SITE_NAME}: {' and '.join(parts)}"
     return reader_message(alerts[0].subscriber, list(subscriptions), subject, "digest", context)
 
 

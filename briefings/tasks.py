@@ -81,9 +81,10 @@ def match_change(change_id: int) -> None:
 
 
 @app.task(name="send_alerts", queue="emails", retry=EMAIL_RETRIES, pass_context=True)
-def send_alerts(context: JobContext, change_id: int) -> None:
-    """A change's immediate alerts, in batches, each batch on one SMTP connection."""
-    deliver(lambda: alerts.claim_immediate(change_id, context.job.id), last_try=is_last_try(context))
+def send_alerts(context: JobContext, change_id: int | None = None, message_id: int | None = None) -> None:
+    """The immediate alerts of a change or of a message from the editors."""
+    source = {"change_id": change_id} if change_id else {"message_id": message_id}
+    deliver(lambda: alerts.claim_immediate(source, context.job.id), last_try=is_last_try(context))
 
 
 @app.periodic(cron=settings.ALERT_DIGEST_CRON["daily"], periodic_id="daily", task_kwargs={"frequency": "daily"})

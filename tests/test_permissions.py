@@ -17,7 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from briefings import publishing
-from briefings.models import Briefing, Region, Series
+from briefings.alerts import scope_from
+from briefings.models import Alert, Briefing, ContentChange, EditorMessage, Region, Series, Subscriber, SubscriberList
+from briefings.publishing.alerts import send_message, subscribe
 from tests.helpers import edit, make_author, make_briefing, make_theme, make_user
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +139,21 @@ EXPECTED: dict[str, dict[str, int]] = {
         for model in ("briefings_versionpdf", "procrastinate_procrastinatejob")
         for view in ("changelist", "add", "history", "delete", "change")
     },
+    # Email alerts: editors see what went out and to how many, and write to a list; the addresses
+    # themselves only staff given the permission (here, superusers).
+    **{
+        f"admin:briefings_{model}_{view}": NOBODY if view in ("add", "delete") else EDITORS
+        for model in ("contentchange", "subscriberlist", "alert")
+        for view in ("changelist", "add", "history", "delete", "change")
+    },
+    **{
+        f"admin:briefings_editormessage_{view}": NOBODY if view == "delete" else EDITORS
+        for view in ("changelist", "add", "history", "delete", "change")
+    },
+    **{
+        f"admin:briefings_subscriber_{view}": NOBODY if view in ("add", "delete") else SUPERUSERS
+        for view in ("changelist", "add", "history", "delete", "change")
+    },
 }
 
 
@@ -171,6 +188,8 @@ def site(settings):
     publishing.publish(own, by=users["editor"], change_kind="correction", note="Fixed.")
     own.refresh_from_db()
     links = {b.pk: publishing.share_preview(b, by=users["editor"]) for b in (own, other)}
+    readers = subscribe("reader@example.org", scope_from({"theme": "space"}), "daily").subscriber_list
+    send_message(EditorMessage(subscriber_list=readers, subject="A new series", body="It starts on Monday."))
     return {"users": users, "own": own, "other": other, "theme": theme, "author": author, "series": series,
             "links": links, "token": publishing.share_preview(other, by=users["editor"]).token}  # fmt: skip
 
@@ -192,6 +211,11 @@ def address(name: str, pattern: URLPattern, site: dict, briefing: Briefing) -> s
         "accessfailurelog": AccessFailureLog.objects.create(username="x"),
         "versionpdf": own.live_revision.pdf,
         "procrastinatejob": ProcrastinateJob.objects.filter(task_name="make_pdf").first(),
+        "contentchange": ContentChange.objects.filter(briefing=own).first(),
+        "subscriberlist": SubscriberList.objects.first(),
+        "subscriber": Subscriber.objects.first(),
+        "editormessage": EditorMessage.objects.first(),
+        "alert": Alert.objects.first(),
     }
     model = re.match(r"admin:(?:auth|briefings|axes|procrastinate)_([a-z]+)_", name)
     values = {

@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
-from . import audit, briefings, pdfs, tags
+from . import alerts, audit, briefings, pdfs, tags
 
 admin.site.site_header = "Briefings"
 admin.site.site_title = "Briefings admin"
 admin.site.index_title = "Editorial desk"
 
-__all__ = ["audit", "briefings", "pdfs", "tags"]
+__all__ = ["alerts", "audit", "briefings", "pdfs", "tags"]

@@ -135,6 +135,8 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can"] = obj.allowed_steps(request.user) if obj is not None else {}
+        if obj is not None and obj.is_published:
+            context["alerts"] = obj.content_changes.alert_totals()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):

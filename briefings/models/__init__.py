@@ -1,6 +1,6 @@
 """The content model: briefings, their immutable revisions, and the tags they carry."""
 
-from .alerts import Alert, ContentChange, Subscriber, SubscriberList, Subscription
+from .alerts import Alert, ContentChange, EditorMessage, Subscriber, SubscriberList, Subscription
 from .audit import PreviewLink, PublicContentVersion, SearchTerm, StateChange
 from .briefings import Briefing, BriefingAuthor, BriefingQuerySet
 from .content import CONTENT_FIELDS, BriefingContent
@@ -9,7 +9,7 @@ from .revisions import Revision, RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, Region, RetiredSlug, Series, Theme
 
 __all__ = [
-    "Alert", "ContentChange",
+    "Alert", "ContentChange", "EditorMessage",
     "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",
     "SearchTerm", "Series", "StateChange", "Subscriber", "SubscriberList", "Subscription", "Theme", "VersionPdf",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,6 +38,15 @@ class SubscriberListQuerySet(models.QuerySet):
 
     def searches(self) -> SubscriberListQuerySet:
         return self.filter(kind="search")
+
+    def with_subscriber_counts(self) -> SubscriberListQuerySet:
+        def following(pace=None):
+            return models.Count("subscriptions", filter=Q(subscriptions__frequency=pace) if pace else None)
+
+        return self.annotate(
+            subscribers=following(), immediately=following("immediately"), daily=following("daily"),
+            weekly=following("weekly"),
+        )  # fmt: skip
 
 
 # The regions given and every region they sit in, through any grouping.
@@ -132,6 +142,25 @@ class Subscription(models.Model):
         return f"{self.subscriber} → {self.subscriber_list} ({self.frequency})"
 
 
+def alert_counts() -> dict:
+    """How many of a change's or a message's alerts wait, went and failed, as annotations."""
+    waiting = Q(alerts__status__in=["queued", "sending"])
+    return {
+        "queued": models.Count("alerts", filter=waiting),
+        "sent": models.Count("alerts", filter=Q(alerts__status="sent")),
+        "failed": models.Count("alerts", filter=Q(alerts__status="failed")),
+    }
+
+
+class WithAlertCounts(models.QuerySet):
+    def with_alert_counts(self) -> WithAlertCounts:
+        return self.annotate(**alert_counts())
+
+    def alert_totals(self) -> dict:
+        """The counts over all of them: a briefing's, across its changes."""
+        return self.aggregate(**alert_counts())
+
+
 class ContentChange(models.Model):
     """What followers of a briefing hear about, written in the transaction that publishes it: a new
     briefing, a correction, clarification or update with its note, or a withdrawal. Matched to readers
@@ -153,12 +182,35 @@ class ContentChange(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = WithAlertCounts.as_manager()
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.briefing}"
 
 
+class EditorMessage(models.Model):
+    """A short message from the editors to the readers of one list (a new series, a change of schedule),
+    sent at each reader's own pace like a change."""
+
+    subscriber_list = models.ForeignKey(SubscriberList, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=3000, help_text="Plain text; web addresses are kept as they are.")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WithAlertCounts.as_manager()
+
+    class Meta:
+        verbose_name = "message to readers"
+        verbose_name_plural = "messages to readers"
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class Alert(models.Model):
-    """One reader's email about one change: one at most, however many of their lists it matched."""
+    """One reader's email about one change, or one message from the editors: one at most, however many of
+    their lists it matched."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -167,7 +219,8 @@ class Alert(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    change = models.ForeignKey(ContentChange, on_delete=models.CASCADE, related_name="alerts")
+    change = models.ForeignKey(ContentChange, null=True, on_delete=models.CASCADE, related_name="alerts")
+    message = models.ForeignKey(EditorMessage, null=True, on_delete=models.CASCADE, related_name="alerts")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="alerts")
     subscription = models.ForeignKey(
         Subscription, null=True, on_delete=models.SET_NULL, related_name="+", help_text="Why the reader gets it."
@@ -182,7 +235,14 @@ class Alert(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["change", "subscriber"], name="one_alert_per_reader")]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "subscriber"], name="one_alert_per_reader"),
+            models.UniqueConstraint(fields=["message", "subscriber"], name="one_message_per_reader"),
+            models.CheckConstraint(
+                condition=Q(change__isnull=False, message=None) | Q(change=None, message__isnull=False),
+                name="alert_is_about_a_change_or_a_message",
+            ),
+        ]
         indexes = [
             models.Index(fields=["change", "status"], name="alert_by_change_status"),
             models.Index(

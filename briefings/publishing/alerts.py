@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .. import search
 from ..alerts import TAGS, Scope
-from ..models import Alert, Briefing, ContentChange, Revision, Subscriber, SubscriberList, Subscription
+from ..models import Alert, Briefing, ContentChange, EditorMessage, Revision, Subscriber, SubscriberList, Subscription
 
 
 def normal_address(address: str) -> str:
@@ -114,7 +114,7 @@ def match_change(change_id: int) -> int:
         return 0
     lists = [*SubscriberList.objects.matching_tags(change.revision).values_list("pk", flat=True)]
     lists += [found.pk for found in SubscriberList.objects.searches() if search_finds(found.search, change)]
-    matched = insert_alerts(change, lists) if lists else 0
+    matched = insert_alerts(lists, "change_id", change.pk) if lists else 0
     change.matched_at = timezone.now()
     change.save(update_fields=["matched_at"])
     if change.alerts.filter(frequency=Subscription.Frequency.IMMEDIATELY).exists():
@@ -124,8 +124,37 @@ def match_change(change_id: int) -> int:
     return matched
 
 
-def insert_alerts(change: ContentChange, lists: list[int]) -> int:
-    """One alert per reader following any of the lists, at the quickest pace they chose, in one statement."""
+@transaction.atomic
+def send_message(message: EditorMessage) -> int:
+    """Send a message from the editors to its list's readers, each at their own pace: stored and queued with
+    its alerts in one transaction. Returns how many readers it goes to."""
+    from ..tasks import send_alerts
+
+    message.save()
+    readers = insert_alerts([message.subscriber_list_id], "message_id", message.pk)
+    if message.alerts.filter(frequency=Subscription.Frequency.IMMEDIATELY).exists():
+        send_alerts.defer(message_id=message.pk)
+    return readers
+
+
+@transaction.atomic
+def send_again(alert_ids: list[int]) -> int:
+    """Failed alerts go back in the queue: immediate ones now, the rest with their reader's next digest."""
+    from ..tasks import send_alerts
+
+    failed = Alert.objects.select_for_update().filter(pk__in=alert_ids, status=Alert.Status.FAILED)
+    again = list(failed.values("pk", "change_id", "message_id", "frequency"))
+    Alert.objects.filter(pk__in=[alert["pk"] for alert in again]).update(status=Alert.Status.QUEUED, attempts=0)
+    immediate = {(alert["change_id"], alert["message_id"]) for alert in again if alert["frequency"] == "immediately"}
+    for change_id, message_id in immediate:
+        send_alerts.defer(change_id=change_id, message_id=message_id)
+    return len(again)
+
+
+def insert_alerts(lists: list[int], source: str, source_id: int) -> int:
+    """One alert per reader following any of the lists, at the quickest pace they chose, in one statement;
+    `source` says whether it is about a change or a message."""
+    assert source in ("change_id", "message_id")
     chosen = (
         Subscription.objects.filter(subscriber_list__in=lists)
         .annotate(pace=QUICKEST_FIRST)
@@ -136,11 +165,11 @@ def insert_alerts(change: ContentChange, lists: list[int]) -> int:
     sql, params = chosen.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO briefings_alert "
-            "(change_id, subscriber_id, subscription_id, frequency, status, created_at, attempts, error) "
+            f"INSERT INTO briefings_alert ({source}, subscriber_id, subscription_id, frequency, status, created_at, "
+            "attempts, error) "
             f"SELECT %s, chosen.subscriber_id, chosen.pk, chosen.frequency, 'queued', now(), 0, '' FROM ({sql}) chosen "
-            "ON CONFLICT (change_id, subscriber_id) DO NOTHING",
-            [change.pk, *params],
+            f"ON CONFLICT ({source}, subscriber_id) DO NOTHING",
+            [source_id, *params],
         )
         return cursor.rowcount
 
@@ -170,12 +199,12 @@ def waiting(now: datetime, job_id: int) -> Q:
     return Q(status=Alert.Status.QUEUED) | Q(held, status=Alert.Status.SENDING)
 
 
-def claim_immediate(change_id: int, job_id: int) -> list[int]:
-    """Take the next waiting immediate alerts of a change, committed before any is sent, so two workers
-    never take the same one."""
+def claim_immediate(source: dict, job_id: int) -> list[int]:
+    """Take the next waiting immediate alerts of a change or a message (`source`: its id by name), committed
+    before any is sent, so two workers never take the same one."""
     now = timezone.now()
     with transaction.atomic():
-        free = Alert.objects.select_for_update(skip_locked=True).filter(waiting(now, job_id), change_id=change_id)
+        free = Alert.objects.select_for_update(skip_locked=True).filter(waiting(now, job_id), **source)
         ids = list(free.filter(frequency=Subscription.Frequency.IMMEDIATELY).order_by("pk")[:SEND_BATCH].values_list(
             "pk", flat=True
         ))  # fmt: skip
