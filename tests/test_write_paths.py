@@ -133,6 +133,12 @@ def test_the_demo_loader_saves_its_correction_through_the_one_write_path():
     assert corrected.is_featured and corrected.state_changes.filter(action="featured", by=chief).exists()
     for login in User.objects.filter(username__in=["editor", "chief", "author"]):
         assert login.author.role, f"{login.username} has an author profile, so their new briefings have a byline"
+    from briefings.models import Subscription
+
+    followed = Subscription.objects.values_list("subscriber__address", "subscriber_list__title", "frequency")
+    assert ("europe@example.org", "Defence industry in Europe", "immediately") in followed and len(followed) == 4
+    call_command("load_demo", stdout=io.StringIO())
+    assert Subscription.objects.count() == 4  # readers are the demo's once, not again
 
 
 def test_only_the_save_path_creates_revisions():

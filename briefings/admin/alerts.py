@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from ..models import Alert, ContentChange, EditorMessage, Subscriber, SubscriberList
 from ..publishing import alerts as publishing
@@ -40,11 +41,20 @@ class AlertCountsAdmin(admin.ModelAdmin):
 
 @admin.register(ContentChange)
 class ContentChangeAdmin(AlertCountsAdmin, RecordAdmin):
-    list_display = ["effective_at", "briefing", "kind", "note", "matched_at", "queued", "sent", "failed"]
+    list_display = ["effective_at", "briefing_title", "kind", "queued", "sent", "failed", "short_note"]
     list_filter = ["kind"]
     search_fields = ["briefing__title", "briefing__slug"]
     list_select_related = ["briefing"]
+    ordering = ["-effective_at", "-pk"]
     show_full_result_count = False
+
+    @admin.display(description="briefing", ordering="briefing__title")
+    def briefing_title(self, change) -> str:
+        return Truncator(change.briefing.title).chars(70)
+
+    @admin.display(description="note")
+    def short_note(self, change) -> str:
+        return Truncator(change.note).chars(90)
 
 
 @admin.register(SubscriberList)
@@ -97,9 +107,6 @@ class EditorMessageAdmin(AlertCountsAdmin):
         message.sent_by = request.user
         readers = publishing.send_message(message)
         self.message_user(request, f"“{message.subject}” is on its way to {readers} reader(s).", messages.SUCCESS)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        return self.response_post_save_add(request, obj)  # the line above says it all: not a second "was added"
 
 
 @admin.register(Alert)

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from briefings import publishing
-from briefings.models import Author, Briefing, Region, StateChange, Theme
+from briefings.alerts import scope_from
+from briefings.models import Author, Briefing, Region, StateChange, Subscriber, Theme
+from briefings.publishing.alerts import subscribe
 
 DEMO_FOLDER = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "briefings-demo"
@@ -28,6 +30,13 @@ DEMO_USERS = [
     ("editor", "Editors", "Dana Ellison", "Editor, Defence and Security"),
     ("chief", "Editors", "Christopher Okafor", "Director of Research"),  # the second pair of eyes
     ("author", "Authors", "Aiko Tanaka", "Senior Fellow, Space and Security"),
+]
+# Readers following the demo by email, so the desk's alert pages have lists to show; example.org takes no mail.
+DEMO_READERS = [
+    ("everything@example.org", {}, "immediately"),
+    ("maritime@example.org", {"theme": "maritime-security"}, "daily"),
+    ("europe@example.org", {"region": "europe"}, "weekly"),
+    ("europe@example.org", {"theme": "defence-industry", "region": "europe"}, "immediately"),
 ]
 # Editor-made groupings on top of the UN regions: a country can sit in several at once.
 DEMO_GROUPINGS = {
@@ -90,6 +99,7 @@ class Command(BaseCommand):
             call_command("make_pdfs", missing=True, stdout=self.stdout, stderr=self.stderr)
         else:
             self.load_briefings()
+        self.create_readers()
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(
             self.style.SUCCESS(
@@ -101,6 +111,14 @@ class Command(BaseCommand):
                 f"  Email:       {self.where_mail_goes()}\n"
             )
         )
+
+    @staticmethod
+    @transaction.atomic
+    def create_readers() -> None:
+        if Subscriber.objects.exists():
+            return
+        for address, scope, frequency in DEMO_READERS:
+            subscribe(address, scope_from(scope), frequency)
 
     @staticmethod
     def where_mail_goes() -> str:
