@@ -283,6 +283,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <alerts@
 # Confirmation requests a form takes per address and per client in an hour, before it asks them to wait.
 ALERT_REQUESTS_PER_ADDRESS = int(os.environ.get("ALERT_REQUESTS_PER_ADDRESS", "3"))
 ALERT_REQUESTS_PER_CLIENT = int(os.environ.get("ALERT_REQUESTS_PER_CLIENT", "20"))
+# How many workers may send one change's immediate alerts side by side (a job per thousand readers).
+ALERT_SENDING_JOBS = int(os.environ.get("ALERT_SENDING_JOBS", "4"))
 # When digests go out, as cron lines in UTC: daily at 07:00, weekly on Monday at 07:00.
 ALERT_DIGEST_CRON = {
     "daily": os.environ.get("ALERT_DAILY_DIGEST_CRON", "0 7 * * *"),

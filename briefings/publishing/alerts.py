@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
@@ -117,10 +118,7 @@ def match_change(change_id: int) -> int:
     matched = insert_alerts(lists, "change_id", change.pk) if lists else 0
     change.matched_at = timezone.now()
     change.save(update_fields=["matched_at"])
-    if change.alerts.filter(frequency=Subscription.Frequency.IMMEDIATELY).exists():
-        from ..tasks import send_alerts
-
-        send_alerts.defer(change_id=change.pk)
+    queue_sending(change_id=change.pk)
     return matched
 
 
@@ -128,26 +126,36 @@ def match_change(change_id: int) -> int:
 def send_message(message: EditorMessage) -> int:
     """Send a message from the editors to its list's readers, each at their own pace: stored and queued with
     its alerts in one transaction. Returns how many readers it goes to."""
-    from ..tasks import send_alerts
-
     message.save()
     readers = insert_alerts([message.subscriber_list_id], "message_id", message.pk)
-    if message.alerts.filter(frequency=Subscription.Frequency.IMMEDIATELY).exists():
-        send_alerts.defer(message_id=message.pk)
+    queue_sending(message_id=message.pk)
     return readers
+
+
+# A thousand readers or more keep a second worker busy: jobs that send one change claim from the same
+# alerts, so several workers can share it.
+READERS_PER_SENDING_JOB = 1000
+
+
+def queue_sending(**source: int) -> None:
+    """Queue the jobs that send a change's or a message's immediate alerts: one per thousand readers, up to
+    ALERT_SENDING_JOBS, so that that many workers can send it side by side."""
+    from ..tasks import send_alerts
+
+    immediate = Alert.objects.filter(frequency=Subscription.Frequency.IMMEDIATELY, status=Alert.Status.QUEUED, **source)
+    jobs = min(-(-immediate.count() // READERS_PER_SENDING_JOB), settings.ALERT_SENDING_JOBS)
+    for _ in range(jobs):
+        send_alerts.defer(**source)
 
 
 @transaction.atomic
 def send_again(alert_ids: list[int]) -> int:
     """Failed alerts go back in the queue: immediate ones now, the rest with their reader's next digest."""
-    from ..tasks import send_alerts
-
     failed = Alert.objects.select_for_update().filter(pk__in=alert_ids, status=Alert.Status.FAILED)
     again = list(failed.values("pk", "change_id", "message_id", "frequency"))
     Alert.objects.filter(pk__in=[alert["pk"] for alert in again]).update(status=Alert.Status.QUEUED, attempts=0)
-    immediate = {(alert["change_id"], alert["message_id"]) for alert in again if alert["frequency"] == "immediately"}
-    for change_id, message_id in immediate:
-        send_alerts.defer(change_id=change_id, message_id=message_id)
+    for change_id, message_id in {(alert["change_id"], alert["message_id"]) for alert in again}:
+        queue_sending(**({"change_id": change_id} if change_id else {"message_id": message_id}))
     return len(again)
 
 

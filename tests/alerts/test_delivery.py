@@ -166,21 +166,18 @@ def test_a_worker_killed_mid_batch_and_started_again_sends_each_email_once(tmp_p
     assert set(Alert.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_two_workers_running_the_same_sends_at_once_send_each_email_once(tmp_path, inbox, space, settings):
-    from briefings.models import ContentChange
-    from briefings.tasks import send_alerts
+def test_two_workers_sharing_one_changes_sending_send_each_email_once(tmp_path, inbox, space, settings, monkeypatch):
+    from django.core.management import call_command
+    from procrastinate.contrib.django.models import ProcrastinateJob
 
+    monkeypatch.setattr("briefings.publishing.alerts.READERS_PER_SENDING_JOB", 100)
     followers(250, theme="space")
-    briefing = make_briefing(title="Lunar ice", themes=[space], publish=True)
-    run_worker()  # matched and sent once
-    change = ContentChange.objects.get(briefing=briefing)
-    assert len(inbox.messages) == 250
-    inbox.messages.clear()
-    Alert.objects.filter(change=change).update(status="queued", sent_at=None)  # as if never sent
-    for _ in range(4):
-        send_alerts.defer(change_id=change.pk)
+    make_briefing(title="Lunar ice", themes=[space], publish=True)
+    call_command("procrastinate", "worker", "--one-shot", "--no-listen-notify", "--queues", "alerts", verbosity=0)
+    assert ProcrastinateJob.objects.filter(task_name="send_alerts", status="todo").count() == 3  # one per 100
     workers = [worker_process(tmp_path, settings.EMAIL_PORT, "--one-shot") for _ in range(2)]
     for worker in workers:
         assert worker.wait(120) == 0, worker.stderr.read().decode()
     sent_to = Counter(message["To"] for message in inbox.messages)
     assert len(sent_to) == 250 and set(sent_to.values()) == {1}
+    assert set(Alert.objects.values_list("status", flat=True)) == {"sent"}
