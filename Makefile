@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs clean debian-run debian-test
+.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts clean debian-run debian-test
 
 # Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index), a
 # Python with venv and the text layout libraries WeasyPrint draws PDFs with; the tests also drive Chromium,
@@ -171,6 +171,12 @@ bench-serving: $(VENV)/.installed
 PDF_COUNT ?= 1000
 bench-pdfs: $(VENV)/.installed
 	$(DB) $(PY) bench/pdfs.py --count $(PDF_COUNT)
+
+# Matching one publication against ALERT_READERS subscribers over 1,000 lists, and sending to an SMTP
+# server on loopback with one and two workers; figures go to bench/results/alerts.md.
+ALERT_READERS ?= 100000
+bench-alerts: $(VENV)/.installed
+	$(DB) $(PY) bench/alerts.py --readers $(ALERT_READERS)
 
 clean:
 	-$(PY) manage.py pgcluster stop

@@ -4,6 +4,7 @@ server), and the production server started against it."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -108,6 +109,34 @@ def bench_environment(size: int) -> dict[str, str]:
         "MEDIA_ROOT": str(WORK / f"media-{size}"),
         "LOG_LEVEL": "WARNING",
     }
+
+
+def probe(script: str, database, *args: str) -> dict:
+    """Run one step of a benchmark inside the site, on its database; returns the JSON it printed last."""
+    output = subprocess.run(
+        [PYTHON, script, *args], cwd=PROJECT, env=bench_environment(database), capture_output=True, text=True,
+        check=True,
+    ).stdout  # fmt: skip
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_workers(database, count: int, *options: str, **environment: str) -> float:
+    """`count` task queue workers emptying the queue side by side; returns the seconds until the last stops."""
+    command = [PYTHON, "manage.py", "procrastinate", "worker", "--one-shot", "--no-listen-notify", *options]
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen(
+            command,
+            cwd=PROJECT,
+            env=bench_environment(database) | environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(count)
+    ]
+    if any(process.wait() for process in processes):
+        raise SystemExit("A worker failed.")
+    return time.perf_counter() - started
 
 
 def ensure_database(size: int) -> None:

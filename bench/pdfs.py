@@ -13,39 +13,18 @@ import argparse
 import json
 import os
 import subprocess
-import time
 
-from corpus import PROJECT, PYTHON, RESULTS, bench_environment, ensure_database, manage
+from corpus import RESULTS, ensure_database, manage, probe, run_workers
 
 DATABASE = "pdfs"  # briefings_bench_pdfs
-
-
-def probe(*args: str) -> dict:
-    output = subprocess.run(
-        [PYTHON, "bench/pdf_probe.py", *args], cwd=PROJECT, env=bench_environment(DATABASE),
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    return json.loads(output.strip().splitlines()[-1])
+PROBE = "bench/pdf_probe.py"
 
 
 def pdfs_per_minute(count: int, workers: int) -> dict:
     """Queue every PDF (make_pdfs --all), then let the workers empty the queue and stop."""
-    probe("reset")
+    probe(PROBE, DATABASE, "reset")
     manage(DATABASE, "make_pdfs", "--all", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    started = time.perf_counter()
-    processes = [
-        subprocess.Popen(
-            [PYTHON, "manage.py", "procrastinate", "worker", "--one-shot", "--no-listen-notify"],
-            cwd=PROJECT,
-            env=bench_environment(DATABASE),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(workers)
-    ]
-    if any(process.wait() for process in processes):
-        raise SystemExit("A worker failed.")
-    seconds = time.perf_counter() - started
+    seconds = run_workers(DATABASE, workers)
     made = int(
         manage(
             DATABASE, "dbshell", "--", "-tAc", "SELECT count(*) FROM briefings_versionpdf WHERE status = 'ready'",
@@ -100,9 +79,9 @@ def main() -> None:
     ensure_database(DATABASE)
     manage(DATABASE, "migrate", "--noinput", "-v0")
     print(f"Writing {arguments.count:,} briefings …", flush=True)
-    probe("setup", str(arguments.count))
+    probe(PROBE, DATABASE, "setup", str(arguments.count))
     print("Timing single PDFs …", flush=True)
-    single = probe("render", str(arguments.repeats))
+    single = probe(PROBE, DATABASE, "render", str(arguments.repeats))
     throughput = []
     for workers in (1, 2):
         print(f"Making every PDF with {workers} worker(s) …", flush=True)
