@@ -3,6 +3,7 @@ worker` runs it, on as many machines as needed."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -19,6 +20,8 @@ from .emails import absolute, message, reader_emails
 from .models import Alert, Subscription
 from .pdfs import render_pdf
 from .publishing import alerts, pdfs
+
+logger = logging.getLogger(__name__)
 
 # Mail servers come back: a send waits 10 s, then longer, over about an hour before staff are told.
 EMAIL_RETRIES = RetryStrategy(max_attempts=8, wait=10, exponential_wait=2)
@@ -110,6 +113,8 @@ def deliver(claim: Callable[[], list[int]], *, last_try: bool) -> None:
                     alerts.mark_sent(sent)
         except Exception as error:
             alerts.give_back(ids, error, last_try=last_try)
+            if last_try:  # the desk sees them in the admin; this reaches whoever watches the logs
+                logger.error("Email alerts failed after their last try (%d in this batch): %s", len(ids), error)
             raise
 
 

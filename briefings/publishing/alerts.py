@@ -51,9 +51,26 @@ def change_frequency(subscription_id: int, frequency: str) -> None:
     Subscription.objects.filter(pk=subscription_id).update(frequency=frequency)
 
 
+# Writing alerts checks each reader's and subscription's row (their foreign keys), in an order of the
+# database's choosing, so a reader leaving while alerts are written could deadlock with it. Readers
+# leave between writings, which run side by side; a removal waits a second at most.
+READERS_LOCK = 7_312_014  # a pg_advisory lock's key, used for nothing else
+
+
+def readers_stay() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [READERS_LOCK])
+
+
+def readers_may_leave() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [READERS_LOCK])
+
+
 @transaction.atomic
 def unsubscribe(subscription_id: int) -> None:
     """Remove one subscription; the address goes with its last."""
+    readers_may_leave()
     subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
     if subscription is None:
         return
@@ -68,6 +85,7 @@ def unsubscribe(subscription_id: int) -> None:
 @transaction.atomic
 def erase(address: str) -> int:
     """Every trace of an address, on its owner's request; returns how many subscriptions went."""
+    readers_may_leave()
     subscriber = Subscriber.objects.filter(address=normal_address(address)).first()
     if subscriber is None:
         return 0
@@ -163,6 +181,7 @@ def insert_alerts(lists: list[int], source: str, source_id: int) -> int:
     """One alert per reader following any of the lists, at the quickest pace they chose, in one statement;
     `source` says whether it is about a change or a message."""
     assert source in ("change_id", "message_id")
+    readers_stay()
     chosen = (
         Subscription.objects.filter(subscriber_list__in=lists)
         .annotate(pace=QUICKEST_FIRST)

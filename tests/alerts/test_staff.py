@@ -57,7 +57,7 @@ def test_an_editor_writes_to_a_lists_readers_each_at_their_own_pace(editor, inbo
 
 
 def test_the_desk_sees_each_change_and_list_counted_and_what_failed_after_the_last_try(
-    editor, client, inbox, space, settings
+    editor, client, inbox, space, settings, caplog
 ):
     from briefings.tasks import EMAIL_RETRIES
 
@@ -69,8 +69,10 @@ def test_the_desk_sees_each_change_and_list_counted_and_what_failed_after_the_la
     run_worker()
     job = ProcrastinateJob.objects.filter(task_name="send_alerts")
     job.update(attempts=EMAIL_RETRIES.max_attempts, scheduled_at=timezone.now())  # its last try comes
-    run_worker()
+    with caplog.at_level("ERROR", logger="briefings.tasks"):
+        run_worker()
     assert set(Alert.objects.filter(frequency="immediately").values_list("status", flat=True)) == {"failed"}
+    assert "Email alerts failed after their last try (2 in this batch)" in caplog.text
 
     changes = editor.get(f"/admin/briefings/contentchange/?briefing__id__exact={briefing.pk}").text
     assert (cells(changes, "sent"), cells(changes, "queued"), cells(changes, "failed")) == (["0"], ["1"], ["2"])
