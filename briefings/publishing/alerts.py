@@ -36,7 +36,12 @@ def subscribe(address: str, scope: Scope, frequency: str) -> Subscription:
     if scope.kind != SubscriberList.Kind.SEARCH:  # a search's filters are part of its words, not the list's tags
         fields |= scope.tags
     subscriber_list, _ = SubscriberList.objects.get_or_create(key=scope.key, defaults=fields)
-    subscriber, _ = Subscriber.objects.get_or_create(address=normal_address(address))
+    # Written, or locked if there, in one statement: removing the address's last list meanwhile waits and
+    # then finds this one, or went first and this writes the address again.
+    (subscriber,) = Subscriber.objects.bulk_create(
+        [Subscriber(address=normal_address(address))],
+        update_conflicts=True, unique_fields=["address"], update_fields=["address"],
+    )  # fmt: skip
     subscription, created = Subscription.objects.select_for_update().get_or_create(
         subscriber=subscriber, subscriber_list=subscriber_list, defaults={"frequency": frequency}
     )

@@ -40,3 +40,20 @@ def test_an_unpublication_meeting_the_matching_of_its_change_leaves_nothing_to_s
     order = [first, *(name for name in actions if name != first)]
     meet_at_the_lock(briefing, *(actions[name] for name in order), row=ContentChange.objects.filter(pk=change.pk))
     assert not Alert.objects.filter(status__in=["queued", "sending", "sent"]).exists()
+
+
+@pytest.mark.parametrize("first", ["leaving", "confirming"])
+def test_a_reader_confirming_a_list_as_they_leave_their_last_one_keeps_the_new_one(space, first):
+    from briefings.alerts import scope_from
+    from briefings.models import Subscriber
+
+    old = follow("reader@example.org", region="japan")
+    actions = {
+        "leaving": lambda: alerts.unsubscribe(old.pk),
+        "confirming": lambda: alerts.subscribe("reader@example.org", scope_from({"theme": "space"}), "daily"),
+    }
+    order = [first, *(name for name in actions if name != first)]
+    held = Subscriber.objects.filter(pk=old.subscriber_id)
+    meet_at_the_lock(None, *(actions[name] for name in order), row=held)
+    followed = Subscription.objects.values_list("subscriber__address", "subscriber_list__title")
+    assert list(followed) == [("reader@example.org", "Space")]
