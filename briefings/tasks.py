@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.urls import reverse
-from procrastinate import JobContext, RetryStrategy
+from procrastinate import JobContext, RetryStrategy, builtin_tasks
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
@@ -125,3 +125,11 @@ async def retry_stalled_jobs(timestamp: int) -> None:
     enough, they are run again, and take back the alerts they held (see `publishing.alerts.waiting`)."""
     for job in await app.job_manager.get_stalled_jobs():
         await app.job_manager.retry_job(job)
+
+
+@app.periodic(cron="30 3 * * *")
+@app.task(name="forget_old_jobs", queue="alerts", queueing_lock="forget_old_jobs", pass_context=True)
+async def forget_old_jobs(context: JobContext, timestamp: int) -> None:
+    """The queue keeps a row per job run (one a minute for `retry_stalled_jobs` alone): those that
+    succeeded go after a week. Failed ones stay for staff to read."""
+    await builtin_tasks.remove_old_jobs(context, max_hours=7 * 24)

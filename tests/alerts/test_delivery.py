@@ -30,10 +30,31 @@ def send_digests(frequency: str) -> None:
     run_worker()
 
 
-def test_digests_go_out_at_the_configured_times(periodic_tasks, settings):
-    crons = {key: task.cron for key, task in periodic_tasks.items() if key[0] == "send_digests"}
-    assert crons == {("send_digests", "daily"): "0 7 * * *", ("send_digests", "weekly"): "0 7 * * 1"}
+def test_the_worker_sends_digests_at_the_configured_times_and_looks_after_the_queue(periodic_tasks, settings):
+    crons = {key: task.cron for key, task in periodic_tasks.items()}
+    assert crons == {
+        ("send_digests", "daily"): "0 7 * * *", ("send_digests", "weekly"): "0 7 * * 1",
+        ("retry_stalled_jobs", ""): "* * * * *", ("forget_old_jobs", ""): "30 3 * * *",
+    }  # fmt: skip
     assert settings.ALERT_DIGEST_CRON == {"daily": "0 7 * * *", "weekly": "0 7 * * 1"}
+
+
+def test_succeeded_jobs_are_forgotten_after_a_week_and_failed_ones_kept(inbox, space, settings):
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from briefings.tasks import forget_old_jobs
+
+    follow("reader@example.org", theme="space")
+    settings.EMAIL_PORT = free_port()  # nothing listens: this send fails
+    make_briefing(title="Lunar ice", themes=[space], publish=True)
+    run_worker()
+    ProcrastinateJob.objects.filter(task_name="send_alerts").update(status="failed")
+    with connection.cursor() as cursor:  # eight days on
+        cursor.execute("UPDATE procrastinate_events SET at = at - interval '8 days'")
+    forget_old_jobs.defer(timestamp=int(time.time()))
+    run_worker()
+    left = set(ProcrastinateJob.objects.values_list("task_name", "status"))
+    assert left == {("send_alerts", "failed"), ("forget_old_jobs", "succeeded")}
 
 
 def test_a_digest_gathers_a_readers_matches_across_lists_into_one_email_each_briefing_once(client, inbox, space):
