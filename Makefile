@@ -97,8 +97,9 @@ map: $(VENV)/.installed-dev
 	cd var/map && npm pack world-atlas@2.0.2 --silent >/dev/null && tar xzf *.tgz
 	$(PY) manage.py freeze_world_map var/map/package/countries-110m.json
 
-# The site and a worker for its task queue (PDFs, email alerts and digests) side by side; Ctrl-C stops both. The worker is told to stop
-# when the shell ends, since a background job of a script does not receive the terminal's Ctrl-C.
+# The site and a worker for its task queue (PDFs, email alerts and digests) side by side; Ctrl-C stops
+# both. The worker is told to stop when the shell ends, since a background job of a script does not
+# receive the terminal's Ctrl-C.
 WORKER = $(PY) manage.py procrastinate worker
 WITH_WORKER = $(WORKER) & worker=$$!; trap "kill $$worker 2>/dev/null; wait $$worker" EXIT INT TERM;
 
@@ -125,7 +126,8 @@ serve: debian-run $(VENV)/.installed var/secret-key
 		echo "Serving http://127.0.0.1:$(PORT)/ with production settings and a queue worker (Ctrl-C stops)." || exit 1; \
 		$(WITH_WORKER) $(PY) -m gunicorn -c python:briefings.gunicorn briefings.wsgi'
 
-# A worker alone, for the machines that make PDFs and send email: any number of them share the queue in PostgreSQL.
+# A worker alone, for the machines that make PDFs and send email: any number of them share the queue in
+# PostgreSQL.
 worker: debian-run $(VENV)/.installed var/secret-key
 	$(SERVE_ENV) DEBUG=false $(DB) $(WORKER)
 
