@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts clean debian-run debian-test
+.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts bench-cold clean debian-run debian-test
 
 # Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index), a
 # Python with venv and the text layout libraries WeasyPrint draws PDFs with; the tests also drive Chromium,
@@ -179,6 +179,12 @@ bench-pdfs: $(VENV)/.installed
 ALERT_READERS ?= 100000
 bench-alerts: $(VENV)/.installed
 	$(DB) $(PY) bench/alerts.py --readers $(ALERT_READERS)
+
+# Every public page kind rendered with nothing cached at 10,000 and 100,000 briefings (the search
+# benchmark's archives); figures go to bench/results/cold.md.
+COLD_SIZES ?= 10000 100000
+bench-cold: $(VENV)/.installed
+	$(DB) $(PY) bench/cold.py --sizes $(COLD_SIZES)
 
 clean:
 	-$(PY) manage.py pgcluster stop

@@ -522,6 +522,8 @@ def build_archive(size: int, *, prefix: str) -> None:
         corrected(Briefing.objects.get(slug="briefing-0"), body=f"{prefix} version {version}")
 
 
+THIS_MONTH = timezone.now()  # when build_archive's briefings are published
+
 # Queries per page, whatever the number of briefings, tags, authors or versions; the first reads the
 # public content state. A repeat of the page, served from the cache, costs none.
 QUERY_COUNTS = {
@@ -542,13 +544,22 @@ QUERY_COUNTS = {
     "/series/": 2,
     "/series/japan-ukraine/": 8,
     "/archive/": 2,
+    f"/archive/{THIS_MONTH.year}/": 7,
+    f"/archive/{THIS_MONTH.year}/{THIS_MONTH.month}/": 7,
     "/feeds/all.atom": 5,
+    "/feeds/themes/theme-0.atom": 7,
+    "/feeds/regions/asia.atom": 7,
+    "/feeds/authors/author-0.atom": 7,
     "/feeds/themes/theme-0/regions/asia.rss": 8,
     "/feeds/corrections.atom": 2,
     "/sitemap.xml": 9,  # each section's page count and latest change: briefings, their PDFs, four kinds of tag
     "/sitemap-briefings.xml": 3,
     "/sitemap-pdfs.xml": 3,
     "/sitemap-regions.xml": 2,
+    "/sitemap-themes.xml": 2,
+    "/sitemap-authors.xml": 2,
+    "/sitemap-series.xml": 2,
+    "/robots.txt": 1,
 }
 
 

@@ -1,0 +1,94 @@
+"""What the cold-render benchmark does inside the site, printing JSON: each public page kind rendered
+REPEATS times with nothing cached (the cache emptied and the public content token forgotten before each
+request, as after a publish), through Django's test client and the whole middleware: median and p95 ms
+and SQL queries. robots.txt, a fixed page through the same path, is the baseline.
+
+Run with the benchmark's environment: `python bench/cold_probe.py REPEATS`.
+"""
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "briefings.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from briefings import freshness  # noqa: E402
+from briefings.models import Briefing  # noqa: E402
+from briefings.sitemaps import SITEMAPS  # noqa: E402
+
+
+def pages() -> dict[str, list[str]]:
+    """Each page kind and the addresses to ask for it (briefings drawn at random, the same each run)."""
+    slugs = list(Briefing.objects.published().order_by("?").values_list("slug", flat=True)[:50])
+    random.Random(3).shuffle(slugs)
+    busiest = Briefing.objects.published().dates("published_at", "month").last()
+    return {
+        "baseline: robots.txt": ["/robots.txt"],
+        "home": ["/"],
+        "briefing": [f"/briefings/{slug}/" for slug in slugs],
+        "version": [f"/briefings/{slug}/v/1/" for slug in slugs],
+        "theme": ["/themes/space/"],
+        "region with sub-regions (Asia)": ["/regions/asia/"],
+        "author": ["/authors/analyst-a/"],
+        "archive month": [f"/archive/{busiest.year}/{busiest.month}/"],
+        "feed: every briefing": ["/feeds/all.atom"],
+        "feed: corrections": ["/feeds/corrections.atom"],
+        "feed: theme": ["/feeds/themes/space.atom"],
+        "feed: region": ["/feeds/regions/asia.atom"],
+        "feed: author": ["/feeds/authors/analyst-a.atom"],
+        "sitemap index": ["/sitemap.xml"],
+        "sitemap page (the last)": [f"/sitemap-briefings.xml?p={SITEMAPS['briefings']().paginator.num_pages}"],
+        "search: common word": ["/search/?q=security"],
+        "search: rare word": ["/search/?q=heliopause"],
+        "search: phrase": ['/search/?q="maritime+domain+awareness"'],
+        "search: filtered": ["/search/?q=security&theme=space&region=japan"],
+    }
+
+
+def cold_get(client: Client, path: str) -> tuple[float, int, int]:
+    cache.clear()
+    freshness.WATCHER.forget()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(path)
+        seconds = time.perf_counter() - started
+    return seconds, len(queries), response.status_code
+
+
+def measure(repeats: int) -> dict:
+    client = Client(HTTP_HOST="127.0.0.1")
+    figures = {}
+    for kind, paths in pages().items():
+        cold_get(client, paths[0])  # warm: templates compiled, connections open, as in a running worker
+        times, counts = [], set()
+        for index in range(repeats):
+            seconds, queries, status = cold_get(client, paths[index % len(paths)])
+            if status != 200:
+                raise SystemExit(f"{paths[index % len(paths)]} answered {status}")
+            times.append(seconds * 1000)
+            counts.add(queries)
+        times.sort()
+        figures[kind] = {
+            "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
+            "queries": sorted(counts),
+        }
+    return {"briefings": Briefing.objects.published().count(), "pages": figures}
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(int(sys.argv[1]))))
