@@ -6,6 +6,7 @@ from django.urls import include, path, register_converter
 from . import feeds, views
 from .caching import public_page
 from .sitemaps import SITEMAPS
+from .sitemaps import section as sitemap_section
 
 
 class FeedFormatConverter:
@@ -74,7 +75,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path("sitemap-<section>.xml", public_page(sitemaps.sitemap), {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("sitemap-<section>.xml", public_page(sitemap_section), name="sitemap-section"),
     path("robots.txt", public_page(views.robots_txt), name="robots"),
     path("admin/", admin.site.urls),
 ]
