@@ -485,6 +485,12 @@ def test_the_sitemap_index_pages_through_an_archive_larger_than_one_sitemap(clie
     assert listed == {f"http://testserver/briefings/archived-{number}/" for number in range(5)}
 
 
+def test_a_sitemap_section_or_page_that_is_not_there_answers_404(client, visible_briefing):
+    assert client.get("/sitemap-briefings.xml?p=1").status_code == 200
+    for url in ("/sitemap-nothing.xml", "/sitemap-briefings.xml?p=2", "/sitemap-briefings.xml?p=x"):
+        assert client.get(url).status_code == 404, url
+
+
 def test_the_home_page_leads_with_the_featured_briefing_once_then_ways_in_by_theme_and_region(client):
     make_briefing(title="Ordinary", themes=[make_theme("Space")], publish=True)
     featured = make_briefing(title="Editors' pick", regions=[region("Japan")], publish=True)

@@ -16,19 +16,24 @@ from .audit import RecordAdmin
 SEE_ADDRESSES = "briefings.see_subscriber_addresses"
 
 
+def annotated(name: str, description: str):
+    """A column showing one of the counts the list's queryset annotates, sortable by it."""
+
+    @admin.display(description=description, ordering=name)
+    def column(self, obj) -> int:
+        return getattr(obj, name)
+
+    return column
+
+
 class AlertCountsAdmin(admin.ModelAdmin):
     """Lists of changes or messages, each with how many of its alerts wait, went and failed."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_alert_counts()
 
-    @admin.display(description="waiting", ordering="queued")
-    def queued(self, obj) -> int:
-        return obj.queued
-
-    @admin.display(description="sent", ordering="sent")
-    def sent(self, obj) -> int:
-        return obj.sent
+    queued = annotated("queued", "waiting")
+    sent = annotated("sent", "sent")
 
     @admin.display(description="failed", ordering="failed")
     def failed(self, obj):
@@ -68,21 +73,10 @@ class SubscriberListAdmin(RecordAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_subscriber_counts()
 
-    @admin.display(description="readers", ordering="subscribers")
-    def subscribers(self, subscriber_list) -> int:
-        return subscriber_list.subscribers
-
-    @admin.display(description="immediately", ordering="immediately")
-    def immediately(self, subscriber_list) -> int:
-        return subscriber_list.immediately
-
-    @admin.display(description="daily", ordering="daily")
-    def daily(self, subscriber_list) -> int:
-        return subscriber_list.daily
-
-    @admin.display(description="weekly", ordering="weekly")
-    def weekly(self, subscriber_list) -> int:
-        return subscriber_list.weekly
+    subscribers = annotated("subscribers", "readers")
+    immediately = annotated("immediately", "immediately")
+    daily = annotated("daily", "daily")
+    weekly = annotated("weekly", "weekly")
 
     @admin.display(description="")
     def message_link(self, subscriber_list):

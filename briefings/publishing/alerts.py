@@ -73,18 +73,19 @@ def readers_may_leave() -> None:
 
 
 @transaction.atomic
-def unsubscribe(subscription_id: int) -> None:
-    """Remove one subscription; the address goes with its last."""
+def unsubscribe(*subscription_ids: int) -> None:
+    """Remove subscriptions (one, or every list a digest gathered) at once; an address goes with its last."""
     readers_may_leave()
-    subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
-    if subscription is None:
-        return
-    subscriber = Subscriber.objects.select_for_update().get(pk=subscription.subscriber_id)
-    # What waits for a digest from this list is no longer wanted either.
-    Alert.objects.filter(subscription=subscription, status=Alert.Status.QUEUED).update(status=Alert.Status.CANCELLED)
-    subscription.delete()
-    if not subscriber.subscriptions.exists():
-        subscriber.delete()
+    chosen = list(Subscription.objects.select_for_update().filter(pk__in=subscription_ids).values_list(
+        "pk", "subscriber_id"
+    ))  # fmt: skip
+    readers = {reader for _, reader in chosen}
+    list(Subscriber.objects.select_for_update().filter(pk__in=readers))
+    # What waits for a digest from these lists is no longer wanted either.
+    removed = Subscription.objects.filter(pk__in=[pk for pk, _ in chosen])
+    Alert.objects.filter(subscription__in=removed, status=Alert.Status.QUEUED).update(status=Alert.Status.CANCELLED)
+    removed.delete()
+    Subscriber.objects.filter(pk__in=readers, subscriptions=None).delete()
 
 
 @transaction.atomic

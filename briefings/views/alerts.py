@@ -114,8 +114,7 @@ def alert_unsubscribe(request, token: str):
     except signing.BadSignature:
         return render(request, "briefings/alerts/link_expired.html", status=404)
     if request.method == "POST":
-        for subscription_id in subscription_ids:
-            subscriptions.unsubscribe(subscription_id)
+        subscriptions.unsubscribe(*subscription_ids)
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse("Unsubscribed.", content_type="text/plain")
         return render(request, "briefings/alerts/unsubscribed.html")
