@@ -7,5 +7,7 @@ class BriefingsConfig(AppConfig):
 
     def ready(self) -> None:
         from .freshness import watch_taxonomy
+        from .publishing.listings import watch_region_tree
 
         watch_taxonomy()
+        watch_region_tree()

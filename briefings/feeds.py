@@ -12,7 +12,8 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
 from .addresses import redirects_retired_slugs
-from .models import Author, Briefing, Region, StateChange, Theme
+from .models import Author, Briefing, Listing, Region, StateChange, Theme
+from .models.listings import NO_TAG, Kind, List
 
 FEED_LENGTH = 30
 
@@ -53,17 +54,19 @@ class BriefingFeed(Feed):
     def link(self, obj) -> str:
         return obj.get_absolute_url() if obj else reverse("briefings:home")
 
-    def briefings(self, obj):
-        return Briefing.objects.listed()
+    def lists(self, obj) -> list[List]:
+        """The kept lists (briefings.models.listings) whose briefings, in all of them, the feed gives."""
+        return [(Kind.ALL, NO_TAG)]
 
     def get_feed(self, obj, request):
-        if obj is not None and not self.briefings(obj).exists():
+        if obj is not None and not Listing.objects.briefings_in(*self.lists(obj)).exists():
             raise Http404("Nothing is published here.")
         self.request = request  # for the enclosures' full addresses
         return super().get_feed(obj, request)
 
     def items(self, obj):
-        return self.briefings(obj).with_live_revision().order_by("-published_at")[:FEED_LENGTH]
+        newest = Listing.objects.briefings_in(*self.lists(obj))[:FEED_LENGTH]
+        return Briefing.objects.filter(pk__in=newest).with_live_revision().order_by("-published_at", "-pk")
 
     def item_title(self, briefing: Briefing) -> str:
         return briefing.live_revision.title
@@ -104,24 +107,24 @@ class ThemeFeed(BriefingFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Theme, slug=slug)
 
-    def briefings(self, theme):
-        return Briefing.objects.listed().for_theme(theme)
+    def lists(self, theme):
+        return [(Kind.THEME, theme.pk)]
 
 
 class RegionFeed(BriefingFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Region, slug=slug)
 
-    def briefings(self, region):
-        return Briefing.objects.listed().for_region(region)
+    def lists(self, region):
+        return [(Kind.REGION, region.pk)]
 
 
 class AuthorFeed(BriefingFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Author, slug=slug)
 
-    def briefings(self, author):
-        return Briefing.objects.listed().for_author(author)
+    def lists(self, author):
+        return [(Kind.AUTHOR, author.pk)]
 
 
 class ThemeRegionFeed(BriefingFeed):
@@ -136,9 +139,9 @@ class ThemeRegionFeed(BriefingFeed):
         theme, region = obj
         return f"{theme.get_absolute_url()}?region={region.slug}"
 
-    def briefings(self, obj):
+    def lists(self, obj):
         theme, region = obj
-        return Briefing.objects.listed().for_theme(theme).for_region(region)
+        return [(Kind.THEME, theme.pk), (Kind.REGION, region.pk)]
 
 
 class CorrectionsFeed(Feed):

@@ -8,7 +8,8 @@ from pathlib import Path
 from django.db import connection
 from django.utils.text import slugify
 
-from .models import Region
+from .models import Region, Tally
+from .models.listings import Kind, List
 
 # The standard tree (UN M49 regions, ISO 3166 countries) the migrations seed; `manage.py freeze_regions` refreshes it.
 STANDARD_REGIONS_FILE = Path(__file__).parent / "migrations" / "standard_regions.json"
@@ -57,6 +58,18 @@ SUBTREE_COUNTS_SQL = """
     )
     SELECT ancestor_id, SUM(briefings)::bigint, BOOL_OR(is_tagged) FROM reached GROUP BY ancestor_id
 """
+
+
+def region_counts(within: List | None = None) -> list[RegionCount]:
+    """For every region holding some listed briefings (or some of a list's), how many, counting regions
+    inside it: from the kept tallies."""
+    counts = dict(Tally.objects.counts(Kind.REGION, within).values_list("counted_tag", "live"))
+    tagged = set(Tally.objects.counts(Kind.TAGGED_REGION, within).values_list("counted_tag", flat=True))
+    regions = Region.objects.filter(pk__in=counts).prefetch_related("parents")
+    return sorted(
+        (RegionCount(region, counts[region.pk], region.pk in tagged) for region in regions),
+        key=lambda item: (-item.count, item.region.name),
+    )
 
 
 def count_by_region(briefings) -> list[RegionCount]:

@@ -83,9 +83,7 @@ class TagSitemap(Sitemap):
     def tags(self) -> list:
         """Tags are few: one query for them all, kept for the index's lastmod and the page, rather than a
         count and a LIMITed query the planner runs far slower than the whole."""
-        tags = self.model.objects.carried_by(Briefing.objects.listed())
-        latest = Max(f"{tags.revisions_path}__briefing__published_at")
-        return list(tags.annotate(latest=latest).order_by("pk"))
+        return list(self.model.objects.with_briefing_counts().with_latest_publication().order_by("pk"))
 
     def lastmod(self, tag):
         return tag.latest

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from briefings import publishing
 from briefings.models import Author, Briefing, Region, Theme
+from briefings.publishing import listings
 
 
 def make_user(username: str = "dana", *, group: str = "Editors", password: str = "pw-for-tests-1") -> User:
@@ -24,6 +25,12 @@ def make_theme(name: str = "Defence policy") -> Theme:
 
 def make_author(name: str = "Jane Doe") -> Author:
     return Author.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+
+
+def backdate(briefing: Briefing, moment: datetime) -> None:
+    """Move a publication time, as if it had been published (or time had passed) differently."""
+    Briefing.objects.filter(pk=briefing.pk).update(published_at=moment)
+    listings.refresh(briefing)
 
 
 def region(name: str) -> Region:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from briefings import publishing
 from briefings.models import Briefing, Revision, StateChange
-from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region
+from tests.helpers import backdate, edit, make_author, make_briefing, make_theme, make_user, region
 
 pytestmark = pytest.mark.django_db
 
@@ -380,7 +380,7 @@ def test_the_region_filter_offers_the_regions_in_use(editor_client):
 def test_the_publication_date_filter_offers_recent_days_and_each_year(editor_client):
     recent = make_briefing(title="Recent", publish=True)
     older = make_briefing(title="Older", publish=True)
-    Briefing.objects.filter(pk=older.pk).update(published_at=timezone.now().replace(year=2021, month=6))
+    backdate(older, timezone.now().replace(year=2021, month=6))
     make_briefing(title="Draft")
     response = editor_client.get(reverse("admin:briefings_briefing_changelist"))
     dates = next(spec for spec in response.context["cl"].filter_specs if spec.title == "publication date")

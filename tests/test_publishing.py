@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from briefings import publishing
 from briefings.models import Briefing, PreviewLink, Revision, RevisionTheme, StateChange
-from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region
+from tests.helpers import backdate, edit, make_author, make_briefing, make_theme, make_user, region
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_a_future_publish_time_goes_live_by_itself():
     change = publishing.publish(briefing, by=None, at=go_live)
     assert change.action == StateChange.Action.SCHEDULED
     assert not Briefing.objects.published().filter(pk=briefing.pk).exists()
-    Briefing.objects.filter(pk=briefing.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    backdate(briefing, timezone.now() - timedelta(seconds=1))
     assert Briefing.objects.published().filter(pk=briefing.pk).exists()
 
 

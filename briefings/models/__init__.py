@@ -4,13 +4,16 @@ from .alerts import Alert, ContentChange, EditorMessage, Subscriber, SubscriberL
 from .audit import PreviewLink, PublicContentVersion, SearchTerm, StateChange
 from .briefings import Briefing, BriefingAuthor, BriefingQuerySet
 from .content import CONTENT_FIELDS, BriefingContent
+from .listings import Listing, Tally
 from .pdfs import VersionPdf
 from .revisions import Revision, RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, Region, RetiredSlug, Series, Theme
 
 __all__ = [
     "Alert", "ContentChange", "EditorMessage",
-    "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "PreviewLink",
+    "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "Listing",
+    "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",
-    "SearchTerm", "Series", "StateChange", "Subscriber", "SubscriberList", "Subscription", "Theme", "VersionPdf",
+    "SearchTerm", "Series", "StateChange", "Subscriber", "SubscriberList", "Subscription", "Tally", "Theme",
+    "VersionPdf",
 ]  # fmt: skip

@@ -8,12 +8,13 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now, RowNumber, Upper
+from django.db.models.functions import Now, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
+from .listings import Kind, List, Listing
 from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
 from .workflow import State, Step, refusal
@@ -75,20 +76,15 @@ class BriefingQuerySet(models.QuerySet):
     def in_series(self, series: Series) -> BriefingQuerySet:
         return self.filter(live_revision__series=series).order_by("live_revision__part", "published_at")
 
-    def sharing_tags_with(self, briefing: Briefing) -> BriefingQuerySet:
-        """Other briefings that share a theme or a region with this one's live version, newest first."""
+    def earlier_sharing_tags_with(self, briefing: Briefing, count: int) -> list[Briefing]:
+        """The newest listed briefings published before this one that share a theme or a region with its
+        live version, ready for a list. Only earlier ones: publishing a briefing changes no other page's."""
         revision = briefing.live_revision
-        shared = RevisionTheme.objects.filter(
-            theme__in=RevisionTheme.objects.filter(revision=revision).values("theme")
-        ).values("revision")
-        shared_regions = RevisionRegion.objects.filter(
-            region__in=RevisionRegion.objects.filter(revision=revision).values("region")
-        ).values("revision")
-        return (
-            self.exclude(pk=briefing.pk)
-            .filter(Q(live_revision__in=shared) | Q(live_revision__in=shared_regions))
-            .order_by("-published_at")
-        )
+        themes = [(Kind.THEME, pk) for pk in revision.themes.values_list("pk", flat=True)]
+        regions = [(Kind.TAGGED_REGION, pk) for pk in revision.regions.values_list("pk", flat=True)]
+        ids = Listing.objects.newest_before(themes + regions, briefing.published_at, briefing.pk, count)
+        found = self.filter(pk__in=ids).for_listing().in_bulk()
+        return [found[pk] for pk in ids if pk in found]
 
     def for_listing(self) -> BriefingQuerySet:
         """The live revision with its series, tags and byline, in a fixed number of queries.
@@ -105,21 +101,19 @@ class BriefingQuerySet(models.QuerySet):
             .defer("body", "search_vector", "search_excerpt")
         )
 
-    def newest_by_theme(self, themes: list[Theme], count: int) -> dict[int, list[Briefing]]:
-        """Each theme's `count` newest briefings, with titles and addresses only, in one query."""
-        theme = models.F("live_revision__themes")
-        newest_first = [models.F("published_at").desc(), models.F("pk").desc()]
-        rows = (
-            self.filter(live_revision__themes__in=themes)
-            .annotate(theme_id=theme, place=models.Window(RowNumber(), partition_by=theme, order_by=newest_first))
-            .filter(place__lte=count)
-            .select_related("live_revision")
-            .only("slug", "published_at", "live_revision__title")
-            .order_by("-published_at", "-pk")
-        )
-        grouped: dict[int, list[Briefing]] = {theme.pk: [] for theme in themes}
-        for briefing in rows:
-            grouped[briefing.theme_id].append(briefing)
+    def newest_in_each(self, lists: list[List], count: int) -> dict[List, list[Briefing]]:
+        """Each list's `count` newest briefings, with titles and addresses only, in two queries."""
+        if not lists:
+            return {}
+        newest = [Listing.objects.briefings_in(each).values_list("kind", "tag", "briefing")[:count] for each in lists]
+        rows = list(newest[0].union(*newest[1:], all=True))
+        found = self.filter(pk__in=[briefing for _, _, briefing in rows]).select_related("live_revision")
+        found = found.only("slug", "published_at", "live_revision__title").in_bulk()
+        grouped: dict[List, list[Briefing]] = {each: [] for each in lists}
+        for kind, tag, briefing in rows:
+            grouped[(kind, tag)].append(found[briefing])
+        for briefings in grouped.values():  # a union keeps no order
+            briefings.sort(key=lambda briefing: (briefing.published_at, briefing.pk), reverse=True)
         return grouped
 
     def editable_by(self, user) -> BriefingQuerySet:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+
+from .listings import Kind as ListKind
+from .listings import List, Listing, Tally
 
 
 class RetiredSlug(models.Model):
@@ -25,24 +29,17 @@ class RetiredSlug(models.Model):
 
 
 class CountsBriefingsQuerySet(models.QuerySet):
-    """Tags annotated with how many of the given briefings' live versions carry them; unused tags left out."""
+    """Tags with how many listed briefings carry them, in all or within one list, from the kept tallies
+    (briefings.models.listings); tags that no listed briefing carries are left out."""
 
-    revisions_path = "revisions"
-    repeats_in_a_revision = False  # whether one revision can carry the tag twice
+    def with_briefing_counts(self, within: List | None = None) -> models.QuerySet:
+        live = Tally.objects.counts(self.model.list_kind, within).filter(counted_tag=OuterRef("pk")).values("live")
+        return self.annotate(briefing_count=Subquery(live)).filter(briefing_count__isnull=False)
 
-    def carried_by(self, briefings) -> models.QuerySet:
-        """The tags these briefings' live versions carry. Annotations added after this one see only the
-        live versions' tag rows."""
-        return self.filter(**{f"{self.revisions_path}__in": briefings.values("live_revision")})
-
-    def with_briefing_counts(self, briefings) -> models.QuerySet:
-        count = models.Count(self.revisions_path, distinct=self.repeats_in_a_revision)
-        return self.carried_by(briefings).annotate(briefing_count=count)
-
-
-class AuthorQuerySet(CountsBriefingsQuerySet):
-    revisions_path = "bylines__revision"
-    repeats_in_a_revision = True  # nothing stops a byline naming an author twice
+    def with_latest_publication(self) -> models.QuerySet:
+        """Each tag's newest listed briefing's publication time, as `latest`."""
+        newest = Listing.objects.live().of(self.model.list_kind, OuterRef("pk")).order_by("-published_at")
+        return self.annotate(latest=Subquery(newest.values("published_at")[:1]))
 
 
 class KeepsOldSlugs(models.Model):
@@ -78,6 +75,7 @@ class Theme(KeepsOldSlugs):
     description = models.TextField(blank=True)
 
     objects = CountsBriefingsQuerySet.as_manager()
+    list_kind = ListKind.THEME
 
     class Meta:
         ordering = ["name"]
@@ -145,6 +143,7 @@ class Region(KeepsOldSlugs):
     )
 
     objects = RegionQuerySet.as_manager()
+    list_kind = ListKind.REGION  # a region's list holds the briefings of the regions inside it too
 
     class Meta:
         ordering = ["name"]
@@ -178,7 +177,8 @@ class Author(KeepsOldSlugs):
         help_text="The staff account of this author, if they write in the admin.",
     )
 
-    objects = AuthorQuerySet.as_manager()
+    objects = CountsBriefingsQuerySet.as_manager()
+    list_kind = ListKind.AUTHOR
 
     class Meta:
         ordering = ["name"]
@@ -200,6 +200,7 @@ class Series(KeepsOldSlugs):
     description = models.TextField(blank=True)
 
     objects = CountsBriefingsQuerySet.as_manager()
+    list_kind = ListKind.SERIES
 
     class Meta:
         ordering = ["title"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from .. import freshness, search
 from ..models import Briefing, ContentChange, StateChange
 from ..models.workflow import Action, Step, WorkflowError, needs_second_editor, role_needed
+from . import listings
 from .alerts import announce, cancel_announcements
 from .pdfs import remove_pdfs, request_pdf, request_pdfs
 from .steps import Actor, authorize, lock, record
@@ -102,6 +103,7 @@ def publish(
     effective_at = fields.get("published_at") or fields.get("updated_at") or now
     request_pdfs(briefing, briefing.latest_revision, at=effective_at if effective_at > now else None)
     search.index_briefing(briefing)
+    listings.refresh(briefing)
     freshness.public_content_changed()
     if alert_followers and change_kind != ChangeKind.MINOR:  # new, or a substantive change: followers hear of it
         kind = ContentChange.Kind.PUBLISHED if change_kind == ChangeKind.FIRST else change_kind
@@ -128,6 +130,7 @@ def unpublish(briefing: Briefing, *, by: Actor, note: str = "") -> None:
     remove_pdfs(briefing)
     cancel_announcements(briefing)
     search.unindex_briefing(briefing)
+    listings.refresh(briefing)
     freshness.public_content_changed()
     record(briefing, Step.UNPUBLISH, by=by, revision=briefing.live_revision, note=note)
 
@@ -146,6 +149,7 @@ def withdraw(briefing: Briefing, *, by: Actor, note: str) -> None:
         request_pdf(revision)  # each version's file is made again, marked withdrawn
     announce(briefing, briefing.live_revision, ContentChange.Kind.WITHDRAWN, note=note.strip(), at=timezone.now())
     search.unindex_briefing(briefing)
+    listings.refresh(briefing)
     freshness.public_content_changed()
     record(briefing, Step.WITHDRAW, by=by, revision=briefing.live_revision, note=note)
 

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from ..maps import world_map
-from ..models import Author, Briefing, Series, Theme
-from ..regions import count_by_region, region_directory
+from ..models import Author, Series, Tally, Theme
+from ..models.listings import Kind
+from ..regions import region_counts, region_directory
 
 
 class ThemeIndexView(TemplateView):
     template_name = "briefings/theme_index.html"
 
     def get_context_data(self, **kwargs):
-        themes = Theme.objects.with_briefing_counts(Briefing.objects.listed()).order_by("name")
+        themes = Theme.objects.with_briefing_counts().order_by("name")
         return super().get_context_data(themes=themes)
 
 
@@ -28,7 +28,7 @@ class RegionIndexView(TemplateView):
     template_name = "briefings/region_index.html"
 
     def get_context_data(self, **kwargs):
-        counts = count_by_region(Briefing.objects.listed())
+        counts = region_counts()
         continents, groupings = region_directory(counts)
         return super().get_context_data(continents=continents, groupings=groupings, map=world_map(counts))
 
@@ -37,7 +37,7 @@ class AuthorIndexView(TemplateView):
     template_name = "briefings/author_index.html"
 
     def get_context_data(self, **kwargs):
-        authors = Author.objects.with_briefing_counts(Briefing.objects.listed()).order_by("name")
+        authors = Author.objects.with_briefing_counts().order_by("name")
         return super().get_context_data(authors=authors)
 
 
@@ -45,7 +45,7 @@ class SeriesIndexView(TemplateView):
     template_name = "briefings/series_index.html"
 
     def get_context_data(self, **kwargs):
-        series_list = Series.objects.with_briefing_counts(Briefing.objects.listed()).order_by("title")
+        series_list = Series.objects.with_briefing_counts().order_by("title")
         return super().get_context_data(series_list=series_list)
 
 
@@ -53,13 +53,8 @@ class ArchiveIndexView(TemplateView):
     template_name = "briefings/archive_index.html"
 
     def get_context_data(self, **kwargs):
-        months = (
-            Briefing.objects.listed()
-            .annotate(month=TruncMonth("published_at"))
-            .values("month")
-            .annotate(count=Count("id"))
-            .order_by("-month")
-        )
+        tallies = Tally.objects.counts(Kind.MONTH).order_by("-counted_tag").values_list("counted_tag", "live")
+        months = [{"month": date(tag // 100, tag % 100, 1), "count": count} for tag, count in tallies]
         return super().get_context_data(months=months)
 
 

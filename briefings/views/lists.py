@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar
 from datetime import MAXYEAR, MINYEAR
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -12,25 +14,52 @@ from django.views.generic import ListView
 
 from ..addresses import redirects_retired_slugs
 from ..maps import world_map
-from ..models import Author, Briefing, Region, Series, Theme
-from ..regions import ancestry, count_by_region
+from ..models import Author, Briefing, Listing, Region, Series, Tally, Theme
+from ..models.listings import NO_TAG, Kind, List
+from ..regions import ancestry, region_counts
 
 PAGE_SIZE = 20
 HOME_THEMES = 3  # the busiest themes, each with its newest briefings, under the latest on the home page
+EVERY_BRIEFING = (Kind.ALL, NO_TAG)
+
+
+class ListPaginator(Paginator):
+    """Pages of kept lists (briefings.models.listings): a page's ids come from the list's index, then
+    only those briefings are read, and the count is a tally rather than a count of the list."""
+
+    def __init__(self, ids, per_page, *, count: int, **options):
+        super().__init__(ids, per_page, **options)
+        self.count = count
+
+    def page(self, number) -> Page:
+        page = super().page(number)
+        ids = list(page.object_list)
+        found = Briefing.objects.filter(pk__in=ids).for_listing().in_bulk()
+        page.object_list = [found[pk] for pk in ids if pk in found]
+        return page
 
 
 class BriefingListView(ListView):
-    """A paginated list of listed briefings, newest first."""
+    """A paginated list of listed briefings, newest first: those in every one of `lists()` (at most two)."""
 
     paginate_by = PAGE_SIZE
     template_name = "briefings/briefing_list.html"
     context_object_name = "briefings"
 
-    def get_briefings(self):
-        return Briefing.objects.listed()
+    def lists(self) -> list[List]:
+        return [EVERY_BRIEFING]
 
     def get_queryset(self):
-        return self.get_briefings().for_listing().order_by("-published_at", "-pk")
+        return Listing.objects.briefings_in(*self.lists())
+
+    def count(self) -> int:
+        first, *others = self.lists()
+        return Tally.objects.count_of(*first, within=others[0] if others else None)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **options):
+        return ListPaginator(
+            queryset, per_page, count=self.count(), orphans=orphans, allow_empty_first_page=allow_empty_first_page
+        )
 
 
 class HomeView(BriefingListView):
@@ -45,15 +74,17 @@ class HomeView(BriefingListView):
 
     def get_queryset(self):
         latest = super().get_queryset()
-        return latest.exclude(pk=self.featured.pk) if self.featured else latest
+        return latest.exclude(briefing=self.featured.pk) if self.featured else latest
+
+    def count(self) -> int:
+        return super().count() - (1 if self.featured else 0)
 
     def get_context_data(self, **kwargs):
-        listed = Briefing.objects.listed()
-        themes = list(Theme.objects.with_briefing_counts(listed).order_by("-briefing_count", "name"))
-        regions = [item for item in count_by_region(listed) if item.region.kind in Region.WAYS_IN]
+        themes = list(Theme.objects.with_briefing_counts().order_by("-briefing_count", "name"))
+        regions = [item for item in region_counts() if item.region.kind in Region.WAYS_IN]
         busiest = themes[:HOME_THEMES]
-        newest = listed.newest_by_theme(busiest, 3)
-        by_theme = [(theme, newest[theme.pk]) for theme in busiest]
+        newest = Briefing.objects.newest_in_each([(Kind.THEME, theme.pk) for theme in busiest], 3)
+        by_theme = [(theme, newest[(Kind.THEME, theme.pk)]) for theme in busiest]
         return super().get_context_data(
             featured=self.featured, themes=themes, regions=regions[:12], by_theme=by_theme, **kwargs
         )
@@ -69,64 +100,50 @@ class FacetedListView(TagListView):
     """A list narrowed by one facet (a theme or a region) and optionally the other, with counts per option."""
 
     facet_model: type[Theme] | type[Region]
+    filter_model: type[Theme] | type[Region]
 
     @cached_property
     def subject(self):
         return get_object_or_404(self.facet_model, slug=self.kwargs["slug"])
 
-    def narrowed(self, briefings):
-        return briefings
+    @cached_property
+    def subject_list(self) -> List:
+        return (self.facet_model.list_kind, self.subject.pk)
 
-    def get_briefings(self):
-        return self.narrowed(self.subject_briefings())
+    @cached_property
+    def chosen_filter(self):
+        slug = self.request.GET.get(self.filter_model._meta.model_name)
+        return get_object_or_404(self.filter_model, slug=slug) if slug else None
+
+    def lists(self) -> list[List]:
+        if self.chosen_filter is None:
+            return [self.subject_list]
+        return [self.subject_list, (self.filter_model.list_kind, self.chosen_filter.pk)]
 
 
 class ThemeDetailView(FacetedListView):
-    facet_model = Theme
+    facet_model, filter_model = Theme, Region
     template_name = "briefings/theme_detail.html"
 
-    def subject_briefings(self):
-        return Briefing.objects.listed().for_theme(self.subject)
-
-    @cached_property
-    def region_filter(self) -> Region | None:
-        slug = self.request.GET.get("region")
-        return get_object_or_404(Region, slug=slug) if slug else None
-
-    def narrowed(self, briefings):
-        return briefings.for_region(self.region_filter) if self.region_filter else briefings
-
     def get_context_data(self, **kwargs):
-        options = [item for item in count_by_region(self.subject_briefings()) if item.is_tagged]
-        return super().get_context_data(theme=self.subject, region_options=options, region_filter=self.region_filter)
+        options = [item for item in region_counts(within=self.subject_list) if item.is_tagged]
+        return super().get_context_data(theme=self.subject, region_options=options, region_filter=self.chosen_filter)
 
 
 class RegionDetailView(FacetedListView):
-    facet_model = Region
+    facet_model, filter_model = Region, Theme
     template_name = "briefings/region_detail.html"
 
-    def subject_briefings(self):
-        return Briefing.objects.listed().for_region(self.subject)
-
-    @cached_property
-    def theme_filter(self) -> Theme | None:
-        slug = self.request.GET.get("theme")
-        return get_object_or_404(Theme, slug=slug) if slug else None
-
-    def narrowed(self, briefings):
-        return briefings.for_theme(self.theme_filter) if self.theme_filter else briefings
-
     def get_context_data(self, **kwargs):
-        briefings = self.subject_briefings()
-        options = Theme.objects.with_briefing_counts(briefings).order_by("-briefing_count", "name")
-        counts = count_by_region(briefings)
+        options = Theme.objects.with_briefing_counts(within=self.subject_list).order_by("-briefing_count", "name")
+        counts = region_counts(within=self.subject_list)
         inside = [item for item in counts if self.subject in item.region.parents.all()]
         chain, groupings = ancestry(self.subject)
         countries = Region.objects.with_descendants_of(self.subject).exclude(alpha3="").values_list("alpha3", flat=True)
         return super().get_context_data(
             region=self.subject,
             theme_options=options,
-            theme_filter=self.theme_filter,
+            theme_filter=self.chosen_filter,
             sub_regions=sorted(inside, key=lambda item: (-item.count, item.region.name)),
             breadcrumbs=chain,
             groupings=groupings,
@@ -141,15 +158,20 @@ class AuthorDetailView(TagListView):
     def author(self) -> Author:
         return get_object_or_404(Author, slug=self.kwargs["slug"])
 
-    def get_briefings(self):
-        return Briefing.objects.listed().for_author(self.author)
+    def lists(self) -> list[List]:
+        return [(Kind.AUTHOR, self.author.pk)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-class SeriesDetailView(TagListView):
+class SeriesDetailView(ListView):
+    """A series in the order of its parts; series are short, so its page reads them directly."""
+
+    paginate_by = PAGE_SIZE
+    allow_empty = False
     template_name = "briefings/series_detail.html"
+    context_object_name = "briefings"
 
     @cached_property
     def series(self) -> Series:
@@ -170,18 +192,32 @@ def valid_year(year: int) -> int:
 
 
 class ArchiveView(TagListView):
-    """Briefings first published in a year, or in one month of it."""
+    """Briefings first published in a year, or in one month of it (in the site's time zone)."""
 
     template_name = "briefings/archive_period.html"
 
-    def get_briefings(self):
+    @cached_property
+    def months(self) -> tuple[int, int]:
+        """The first and last month of the period, as the tags of month lists (year × 100 + month)."""
         year, month = valid_year(self.kwargs["year"]), self.kwargs.get("month")
-        briefings = Briefing.objects.listed().filter(published_at__year=year)
         if month is None:
-            return briefings
+            return year * 100 + 1, year * 100 + 12
         if not 1 <= month <= 12:
             raise Http404("No such month.")
-        return briefings.filter(published_at__month=month)
+        return year * 100 + month, year * 100 + month
+
+    def lists(self) -> list[List]:
+        first, last = self.months
+        return [(Kind.MONTH, first)] if first == last else [EVERY_BRIEFING]
+
+    def get_queryset(self):
+        first, last = self.months
+        listed = super().get_queryset()
+        return listed if first == last else listed.filter(published_at__year=first // 100)
+
+    def count(self) -> int:
+        months = Tally.objects.counts(Kind.MONTH).filter(counted_tag__range=self.months)
+        return months.aggregate(total=Sum("live"))["total"] or 0
 
     def get_context_data(self, **kwargs):
         month = self.kwargs.get("month")

@@ -85,7 +85,7 @@ def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
     history = publication_history(briefing)
     versions = published_version_numbers(history)
     citation = Citation(briefing, revision, request.build_absolute_uri(revision.get_absolute_url()))
-    related = Briefing.objects.listed().sharing_tags_with(briefing).for_listing()[:4]
+    related = Briefing.objects.earlier_sharing_tags_with(briefing, 4)
     return {
         "briefing": briefing,
         "revision": revision,
