@@ -2,9 +2,11 @@
 fit for a CDN in front. Staff (anyone with a session) and the admin are never cached.
 
 Views mark their pages public with `public_page`; the middleware, placed before the session and
-authentication middleware, stores the pages of those views under the public content token (see freshness.py) and
-answers later requests for them, or a 304, before any other work. A publish, a correction or a
-scheduled go-live changes the token, so the very next request renders anew, whichever worker answers.
+authentication middleware, keeps the pages of those views with the public content version they were
+rendered in, and answers later requests for them, or a 304, before any other work. A shared page is
+rendered anew after any publish, correction or scheduled go-live; a scoped one only after a change of
+what it showed (briefings/scopes.py). Either way the very next request after such a change gets the
+new page, whichever worker answers.
 """
 
 from __future__ import annotations
@@ -21,27 +23,29 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
-from . import freshness, outage
+from . import freshness, outage, scopes
 
 SHAREABLE_STATUSES = {200, 301, 404, 410}
 
 
-def public_page(view):
-    """Mark the view's pages as the same for every reader, to be cached and shared."""
+def public_page(view, *, scoped: bool = False):
+    """Mark the view's pages as the same for every reader, to be cached and shared. A `scoped` view says
+    what its page shows (briefings.scopes.depends_on), and the page is kept until that changes."""
 
     @wraps(view)
     def marked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return view(request, *args, **kwargs)
 
-    marked.is_public_page = True
+    marked.public_page = "scoped" if scoped else "shared"
     return marked
 
 
-def is_public_page(request: HttpRequest) -> bool:
+def public_page_kind(request: HttpRequest) -> str | None:
+    """The kind of public page asked for (scoped or shared), or None for any other page."""
     try:
-        return getattr(resolve(request.path_info).func, "is_public_page", False)
+        return getattr(resolve(request.path_info).func, "public_page", None)
     except Resolver404:
-        return False
+        return None
 
 
 def has_session(request: HttpRequest) -> bool:
@@ -56,7 +60,8 @@ class PublicPageCacheMiddleware:
         self.renderings_lock = threading.Lock()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or not is_public_page(request):
+        kind = public_page_kind(request) if request.method in ("GET", "HEAD") else None
+        if kind is None:
             return self.get_response(request)
         if has_session(request):
             response = self.get_response(request)
@@ -68,18 +73,33 @@ class PublicPageCacheMiddleware:
             if not outage.is_unavailable(error):
                 raise
             return self.get_response(request)  # nothing cached is known yet: the outage middleware answers
-        key = freshness.cache_key(state, ("page", request.build_absolute_uri()))
-        response = freshness.recall(key)
-        if response is None:
+        key = freshness.page_key(request.build_absolute_uri())
+        kept = self.current(key, state)
+        if kept is None:
             with self.rendering(key):  # readers arriving meanwhile wait for this rendering, not start their own
-                response = freshness.recall(key)
-                if response is None:
-                    response = self.get_response(request)
-                    with_public_headers(response, state)
-                    if is_shareable(response):
-                        response.content = response.content  # one piece: a feed is written in thousands
-                        freshness.keep(key, response)
+                kept = self.current(key, state)
+                if kept is None:
+                    kept = self.render(request, state, is_scoped=kind == "scoped")
+                    if is_shareable(kept[1]):
+                        freshness.keep(key, kept)
+        response = kept[1]
         return not_modified(request, response) or response
+
+    @staticmethod
+    def current(key: str, state: freshness.PublicState) -> tuple[scopes.Rendering, HttpResponse] | None:
+        kept = freshness.recall(key)
+        return kept if kept is not None and freshness.is_current(kept[0], state) else None
+
+    def render(self, request, state, *, is_scoped: bool) -> tuple[scopes.Rendering, HttpResponse]:
+        """The page, and what it read. A scoped page that says it read nothing (a page that does not
+        exist, say) is shared: anything may change it."""
+        with scopes.recording() as read:
+            response = self.get_response(request)
+        with_public_headers(response, state)
+        if not response.streaming:
+            response.content = response.content  # one piece: a feed is written in thousands
+        scoped = frozenset(read) if is_scoped and read else None
+        return scopes.Rendering(state.number, state.latest_live_at, scoped), response
 
     @contextmanager
     def rendering(self, key: str):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
+from . import scopes
 from .addresses import redirects_retired_slugs
 from .models import Author, Briefing, Listing, Region, StateChange, Theme
 from .models.listings import NO_TAG, Kind, List
@@ -65,7 +66,9 @@ class BriefingFeed(Feed):
         return super().get_feed(obj, request)
 
     def items(self, obj):
-        newest = Listing.objects.briefings_in(*self.lists(obj))[:FEED_LENGTH]
+        lists = self.lists(obj)
+        newest = list(Listing.objects.briefings_in(*lists)[:FEED_LENGTH])
+        scopes.depends_on(*(scopes.of_list(*each) for each in lists), *(scopes.of_briefing(pk) for pk in newest))
         return Briefing.objects.filter(pk__in=newest).with_live_revision().order_by("-published_at", "-pk")
 
     def item_title(self, briefing: Briefing) -> str:

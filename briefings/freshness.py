@@ -5,7 +5,8 @@ Public content changes only when a briefing is published, updated, unpublished, 
 edited. Each of these either raises the number in `PublicContentVersion` (in the same transaction, so
 no reader can see the new number before the new content) or moves the time of the latest briefing to
 go live. Together with the release of the code they make a token; anything cached under the token
-cannot be stale, in any worker, whatever the cache backend.
+cannot be stale, in any worker, whatever the cache backend. Each change also names the parts of the
+site it changes (briefings/scopes.py), so that pages showing none of them can be kept across it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import select
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -31,12 +32,14 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from . import beacon, outage
-from .models import Author, Briefing, PublicContentVersion, Region, Series, Theme
+from . import beacon, outage, scopes
+from .models import Author, Briefing, ContentScope, Listing, PublicContentVersion, Region, Series, Theme
 
 Value = TypeVar("Value")
 logger = logging.getLogger(__name__)
 VERSION_TABLE = PublicContentVersion._meta.db_table
+SCOPE_TABLE = ContentScope._meta.db_table
+LISTING_TABLE = Listing._meta.db_table
 KEEP_SECONDS = 60 * 60  # a bound on memory, not on freshness: the token already says when an entry is stale
 
 
@@ -58,47 +61,70 @@ RELEASE = code_release()
 class PublicState:
     token: str
     changed_at: datetime | None  # the latest change or go-live, for Last-Modified
+    number: int = 0  # of the latest change
+    latest_live_at: datetime | None = None  # the newest go-live
 
 
 CHANNEL = "briefings_public_content"
 GO_LIVE_MARGIN = timedelta(seconds=1)  # ask the database through the last second before a go-live
 LISTEN_RETRY_SECONDS = 30
+FIRST_LOOK_BACK = 10_000  # changes a process starting up learns of, so that pages kept before stay usable
 
 
-def public_content_changed() -> None:
-    """Call inside the transaction that changes what readers see: on commit, before the change's own
-    request answers, the beacon says so to every worker's next request; NOTIFY tells the listeners too."""
+def public_content_changed(changed: Iterable[str] | None = None) -> None:
+    """Call inside the transaction that changes what readers see, naming the scopes it changes
+    (briefings/scopes.py; none named: everything). On commit, before the change's own request answers,
+    the beacon says so to every worker's next request; NOTIFY tells the listeners too."""
+    names = sorted(set(changed)) if changed is not None else [scopes.EVERYTHING]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {VERSION_TABLE} (id, number, changed_at) VALUES (1, 1, statement_timestamp()) "
-            f"ON CONFLICT (id) DO UPDATE SET number = {VERSION_TABLE}.number + 1, changed_at = statement_timestamp(); "
-            f"NOTIFY {CHANNEL}"
+            f"WITH raised AS (INSERT INTO {VERSION_TABLE} (id, number, changed_at) "
+            f"VALUES (1, 1, statement_timestamp()) ON CONFLICT (id) DO UPDATE "
+            f"SET number = {VERSION_TABLE}.number + 1, changed_at = statement_timestamp() RETURNING number) "
+            f"INSERT INTO {SCOPE_TABLE} (name, number) "
+            f"SELECT name, raised.number FROM raised, UNNEST(%s::varchar[]) name "
+            f"ON CONFLICT (name) DO UPDATE SET number = EXCLUDED.number",
+            [names],
         )
+        cursor.execute(f"NOTIFY {CHANNEL}")
     transaction.on_commit(beacon.signal)
     WATCHER.forget()
 
 
 @cache
 def state_query() -> tuple[str, tuple]:
-    """The state and the next scheduled go-live, in one query."""
+    """The state, the next scheduled go-live, the scopes changed since a version and the listings gone
+    live since a moment, in one query. Parameters: the version (None: the first look), the moment."""
     latest_live = Briefing.objects.published().order_by("-published_at").values("published_at")[:1]
     next_live = Briefing.objects.scheduled().order_by("published_at").values("published_at")[:1]
     latest_sql, latest_params = latest_live.query.sql_with_params()
     next_sql, next_params = next_live.query.sql_with_params()
     sql = (
-        f"SELECT number, changed_at, ({latest_sql}), ({next_sql}) "
-        f"FROM (SELECT 1) AS one LEFT JOIN {VERSION_TABLE} ON id = 1"
+        f"SELECT number, changed_at, latest, next_live, since, "
+        f"(SELECT json_agg(json_build_array(scope.name, scope.number)) FROM {SCOPE_TABLE} scope "
+        f" WHERE scope.number > since), "
+        f"(SELECT json_agg(json_build_array(listing.published_at, listing.kind, listing.tag, listing.briefing_id)) "
+        f" FROM {LISTING_TABLE} listing WHERE listing.published_at > %s AND listing.published_at <= latest) "
+        f"FROM (SELECT ({latest_sql}) AS latest, ({next_sql}) AS next_live) AS moments "
+        f"LEFT JOIN {VERSION_TABLE} ON id = 1, "
+        f"LATERAL (SELECT COALESCE(%s, GREATEST(COALESCE(number, 0) - {FIRST_LOOK_BACK}, 0))) AS looked(since)"
     )
     return sql, latest_params + next_params
 
 
-def read_public_state() -> tuple[PublicState, datetime | None]:
+def read_public_state(last: PublicState | None, log: scopes.ScopeLog) -> tuple[PublicState, datetime | None]:
+    """The state now; what changed since `last` goes into `log`."""
+    sql, moment_params = state_query()
+    params = [last.latest_live_at if last else None, *moment_params, last.number if last else None]
     with connection.cursor() as cursor:
-        cursor.execute(*state_query())
-        number, changed_at, latest_live_at, next_live_at = cursor.fetchone()
-    token = f"{RELEASE}:{number or 0}:{latest_live_at.isoformat() if latest_live_at else ''}"
+        cursor.execute(sql, params)
+        number, changed_at, latest_live_at, next_live_at, since, changed, gone_live = cursor.fetchone()
+    number = number or 0
+    gone_live = [(datetime.fromisoformat(at), kind, tag, briefing) for at, kind, tag, briefing in gone_live or []]
+    log.learn(since, number, changed or [], latest_live_at, gone_live)
+    token = f"{RELEASE}:{number}:{latest_live_at.isoformat() if latest_live_at else ''}"
     moments = [moment for moment in (changed_at, latest_live_at) if moment]
-    return PublicState(token, max(moments, default=None)), next_live_at
+    return PublicState(token, max(moments, default=None), number, latest_live_at), next_live_at
 
 
 class Watcher:
@@ -119,10 +145,16 @@ class Watcher:
         self.listen_again_at = 0.0
         self.known = None  # (PublicState, next go-live)
         self.last_read: PublicState | None = None
+        self.log = scopes.ScopeLog()
         self.beacon_seen: int | None = None
 
     def forget(self) -> None:
         self.known = None
+
+    def start_afresh(self) -> None:
+        """Know nothing, as a process just started (the listening connection stays)."""
+        with self.lock:
+            self.known, self.last_read, self.log = None, None, scopes.ScopeLog()
 
     def close(self) -> None:
         """Stop listening (the connection would otherwise last as long as the process)."""
@@ -130,11 +162,13 @@ class Watcher:
             if self.listener is not None:
                 self.listener.close()
             self.listener, self.known, self.last_read = None, None, None
+            self.log = scopes.ScopeLog()
 
     def state(self) -> PublicState:
         with self.lock:
             if self.process != os.getpid():  # a forked worker starts afresh
                 self.process, self.listener, self.known, self.last_read = os.getpid(), None, None, None
+                self.log = scopes.ScopeLog()
             if outage.BREAKER.is_open():
                 return self.as_last_read()
             has_changed = self.beacon_has_changed()  # before the notice: a notice must not skip a look
@@ -144,7 +178,7 @@ class Watcher:
                 self.known = None
             if self.known is None or self.listener is None:
                 try:
-                    self.known = read_public_state()
+                    self.known = read_public_state(self.last_read, self.log)
                 except DatabaseError as error:
                     if not outage.is_unavailable(error):
                         raise
@@ -204,6 +238,16 @@ WATCHER = Watcher()
 def public_state() -> PublicState:
     """The state of everything readers can see."""
     return WATCHER.state()
+
+
+def is_current(rendering: scopes.Rendering, state: PublicState) -> bool:
+    """Whether a page kept as rendered then shows what readers may see in `state`."""
+    return WATCHER.log.is_current(rendering, state.number, state.latest_live_at)
+
+
+def page_key(address: str) -> str:
+    """Where a public page is kept, with what it read (see `is_current`), for this release of the code."""
+    return hashlib.sha256(repr((RELEASE, "page", address)).encode()).hexdigest()
 
 
 def cache_key(state: PublicState, key: tuple) -> str:

@@ -27,7 +27,7 @@ def media_in_tmp(settings, tmp_path):
 def empty_cache():
     """Each test starts with nothing cached, as after a deploy."""
     cache.clear()
-    freshness.WATCHER.forget()
+    freshness.WATCHER.start_afresh()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -546,8 +546,8 @@ THIS_MONTH = timezone.now()  # when build_archive's briefings are published
 QUERY_COUNTS = {
     "/": 15,  # with the busiest themes' newest briefings (2)
     "/briefings/": 7,
-    "/briefings/briefing-0/": 10,
-    "/briefings/briefing-0/v/2/": 14,
+    "/briefings/briefing-0/": 8,
+    "/briefings/briefing-0/v/2/": 12,
     "/briefings/briefing-0/v/2/cite.bib": 9,
     "/briefings/briefing-0/changes/?from=1&to=2": 14,
     "/themes/": 2,
@@ -563,11 +563,11 @@ QUERY_COUNTS = {
     "/archive/": 2,
     f"/archive/{THIS_MONTH.year}/": 8,
     f"/archive/{THIS_MONTH.year}/{THIS_MONTH.month}/": 8,
-    "/feeds/all.atom": 5,
-    "/feeds/themes/theme-0.atom": 7,
-    "/feeds/regions/asia.atom": 7,
-    "/feeds/authors/author-0.atom": 7,
-    "/feeds/themes/theme-0/regions/asia.rss": 8,
+    "/feeds/all.atom": 6,
+    "/feeds/themes/theme-0.atom": 8,
+    "/feeds/regions/asia.atom": 8,
+    "/feeds/authors/author-0.atom": 8,
+    "/feeds/themes/theme-0/regions/asia.rss": 9,
     "/feeds/corrections.atom": 2,
     "/sitemap.xml": 9,  # each section's page count and latest change: briefings, their PDFs, four kinds of tag
     "/sitemap-briefings.xml": 3,

@@ -61,6 +61,38 @@ def test_no_reader_sees_a_stale_page_after_any_change(server):
     assert len(server.workers_seen()) == 2, "both workers answered"
 
 
+def etags(server: Server, path: str) -> set[str]:
+    """The ETags READS readers get, each on a connection of its own (so both workers answer)."""
+    found = set()
+    for _ in range(READS):
+        reader = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        reader.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = reader.getresponse()
+        response.read()
+        found.add(response.getheader("ETag"))
+    return found
+
+
+def test_a_publish_keeps_every_worker_serving_the_pages_it_cannot_change(server):
+    space, sea = make_theme("Space"), make_theme("Sea power")
+    frigates = make_briefing(title="Frigates in the Baltic", themes=[sea], publish=True)
+    make_briefing(title="Orbits", themes=[space], publish=True)
+    unrelated = ["/themes/sea-power/", "/briefings/frigates-in-the-baltic/", "/feeds/themes/sea-power.atom"]
+    kept = {path: etags(server, path) for path in [*unrelated, "/themes/space/", "/"]}
+    assert all(len(tags) == 1 for tags in kept.values()), "one rendering, the same from both workers"
+
+    make_briefing(title="Launch sites", themes=[space], publish=True)
+    assert all(etags(server, path) == kept[path] for path in unrelated), "kept across the publish"
+    for related in ["/themes/space/", "/"]:
+        assert etags(server, related).isdisjoint(kept[related])
+        assert every_read_shows(server, related, "Launch sites")
+
+    edit(frigates, title="Frigates in the Baltic Sea")
+    publishing.publish(frigates, by=None, change_kind="correction", note="The title was vague.")
+    assert all(every_read_shows(server, path, "Frigates in the Baltic Sea") for path in unrelated)
+    assert len(server.workers_seen()) == 2, "both workers answered"
+
+
 def test_readers_get_304_from_either_worker_until_a_publish(server):
     make_briefing(title="Frigates in the Baltic", publish=True)
     client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)

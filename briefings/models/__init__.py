@@ -1,7 +1,7 @@
 """The content model: briefings, their immutable revisions, and the tags they carry."""
 
 from .alerts import Alert, ContentChange, EditorMessage, Subscriber, SubscriberList, Subscription
-from .audit import PreviewLink, PublicContentVersion, SearchTerm, StateChange
+from .audit import ContentScope, PreviewLink, PublicContentVersion, SearchTerm, StateChange
 from .briefings import Briefing, BriefingAuthor, BriefingQuerySet
 from .content import CONTENT_FIELDS, BriefingContent
 from .listings import Listing, Tally
@@ -10,7 +10,7 @@ from .revisions import Revision, RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, Region, RetiredSlug, Series, Theme
 
 __all__ = [
-    "Alert", "ContentChange", "EditorMessage",
+    "Alert", "ContentChange", "ContentScope", "EditorMessage",
     "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "Listing",
     "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",

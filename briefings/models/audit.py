@@ -149,3 +149,15 @@ class PublicContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Public content version {self.number}"
+
+
+class ContentScope(models.Model):
+    """A part of what readers see (a briefing, a theme's list, a month …) and the number of the public
+    content version that last changed it, so that a page kept for a reader is thrown away only when
+    something it showed has changed (see briefings/freshness.py)."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    number = models.PositiveBigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} changed in version {self.number}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
-from .listings import Kind, List, Listing
+from .listings import List, Listing
 from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
 from .workflow import State, Step, refusal
@@ -79,10 +79,8 @@ class BriefingQuerySet(models.QuerySet):
     def earlier_sharing_tags_with(self, briefing: Briefing, count: int) -> list[Briefing]:
         """The newest listed briefings published before this one that share a theme or a region with its
         live version, ready for a list. Only earlier ones: publishing a briefing changes no other page's."""
-        revision = briefing.live_revision
-        themes = [(Kind.THEME, pk) for pk in revision.themes.values_list("pk", flat=True)]
-        regions = [(Kind.TAGGED_REGION, pk) for pk in revision.regions.values_list("pk", flat=True)]
-        ids = Listing.objects.newest_before(themes + regions, briefing.published_at, briefing.pk, count)
+        lists = briefing.live_revision.tag_lists()
+        ids = Listing.objects.newest_before(lists, briefing.published_at, briefing.pk, count)
         found = self.filter(pk__in=ids).for_listing().in_bulk()
         return [found[pk] for pk in ids if pk in found]
 
@@ -194,6 +192,10 @@ class Briefing(KeepsOldSlugs, BriefingContent):
             # Holds what every public list asks of the archive: which briefings are live, and their live versions.
             models.Index(
                 fields=["status", "published_at"], include=["live_revision", "withdrawn_at"], name="briefing_listed"
+            ),
+            # The home page's lead: the newest featured briefing, found without walking the archive.
+            models.Index(
+                fields=["-published_at"], condition=Q(is_featured=True), name="briefing_featured_newest_first"
             ),
             # The admin's list walks this index for its first page instead of sorting the archive.
             models.Index(fields=["-published_at", "-created_at", "-id"], name="briefing_newest_first"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .content import BriefingContent
+from .listings import Kind
 from .tags import Author, Region, Theme
 
 if TYPE_CHECKING:
@@ -58,6 +59,11 @@ class Revision(BriefingContent):
     )
 
     objects = RevisionQuerySet.as_manager()
+
+    def tag_lists(self) -> list[tuple[str, int]]:
+        """The lists of briefings.models.listings this version's own themes and regions name."""
+        themes = [(Kind.THEME, theme.pk) for theme in self.themes.all()]
+        return themes + [(Kind.TAGGED_REGION, region.pk) for region in self.regions.all()]
 
     class Meta(BriefingContent.Meta):
         ordering = ["briefing", "-number"]

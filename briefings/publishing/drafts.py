@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from .. import freshness
+from .. import freshness, scopes
 from ..images import make_renditions
 from ..markdown import RenderedMarkdown, render_markdown
 from ..models import Author, Briefing, BriefingAuthor, Region, Revision, RevisionAuthor, Theme
@@ -92,7 +92,7 @@ def save_draft(
     if revision.number == 1:
         record(draft, Step.EDIT, by=by, revision=revision)
     if is_moved and draft.state in PUBLIC_STATES:
-        freshness.public_content_changed()
+        freshness.public_content_changed([scopes.of_briefing(draft.pk)])  # every page showing it says so
         record(draft, Step.MOVE, by=by, revision=draft.live_revision, note=f"From {old_slug}")
     if draft is not briefing:
         refresh_working_copy(briefing, draft)

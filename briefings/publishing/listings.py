@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed
+from django.utils import timezone
 
+from .. import scopes
 from ..models import Briefing, Region
 from ..models.listings import FACETS, NO_TAG, Kind, Listing, Tally
 
@@ -71,9 +73,10 @@ def listings_of(where: str, params: dict) -> list[tuple[str, int, int, object]]:
         return cursor.fetchall()
 
 
-def refresh(briefing: Briefing) -> None:
-    """Put the briefing in the lists it now belongs to, and out of the others, with the counts to match.
-    Call in the transaction that changed it, holding its row."""
+def refresh(briefing: Briefing) -> set[str]:
+    """Put the briefing in the lists it now belongs to, and out of the others, with the counts to match;
+    returns the scopes of public content this changes (briefings/scopes.py). Call in the transaction
+    that changed it, holding its row."""
     with connection.cursor() as cursor:
         # Before reading anything: a rebuild (after a regrouping) either waits for this change or has
         # committed, so this reads the region tree the rebuild wrote.
@@ -82,8 +85,12 @@ def refresh(briefing: Briefing) -> None:
     wanted = {(kind, tag): published_at for kind, tag, _, published_at in rows}
     kept = dict(((kind, tag), published_at) for kind, tag, published_at in
                 Listing.objects.filter(briefing=briefing).values_list("kind", "tag", "published_at"))  # fmt: skip
+    changed = {scopes.of_briefing(briefing.pk)}
     if wanted == kept:
-        return
+        return changed
+    now = timezone.now()
+    for (kind, tag), published_at in (*wanted.items(), *kept.items()):
+        changed |= scopes.of_listing(kind, tag, briefing.pk, published_at, until=now)
     Listing.objects.filter(briefing=briefing).delete()
     Listing.objects.bulk_create(
         Listing(kind=kind, tag=tag, briefing=briefing, published_at=published_at)
@@ -92,6 +99,7 @@ def refresh(briefing: Briefing) -> None:
     change = tallies_of(wanted)
     change.subtract(tallies_of(kept))
     add_to_tallies({key: number for key, number in change.items() if number})
+    return changed
 
 
 def tallies_of(keys: Iterable[Key]) -> Counter:

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from .. import freshness
+from .. import freshness, scopes
 from ..models import Briefing, Revision, VersionPdf
 from ..pdfs import RenderedPdf
 
@@ -83,7 +83,7 @@ def store_pdf(revision_id: int, rendered: RenderedPdf) -> VersionPdf | None:
     pdf.size, pdf.pages, pdf.marks_withdrawal = len(rendered.content), rendered.pages, rendered.marks_withdrawal
     pdf.status, pdf.error, pdf.made_at = Status.READY, "", timezone.now()
     pdf.save(update_fields=["file", "size", "pages", "marks_withdrawal", "status", "error", "made_at"])
-    freshness.public_content_changed()  # its pages now link the file
+    freshness.public_content_changed([scopes.of_briefing(pdf.revision.briefing_id)])  # its pages now link the file
     return pdf
 
 

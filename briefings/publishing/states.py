@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .. import freshness, search
+from .. import freshness, scopes, search
 from ..models import Briefing, ContentChange, StateChange
 from ..models.workflow import Action, Step, WorkflowError, needs_second_editor, role_needed
 from . import listings
@@ -103,8 +103,7 @@ def publish(
     effective_at = fields.get("published_at") or fields.get("updated_at") or now
     request_pdfs(briefing, briefing.latest_revision, at=effective_at if effective_at > now else None)
     search.index_briefing(briefing)
-    listings.refresh(briefing)
-    freshness.public_content_changed()
+    freshness.public_content_changed(listings.refresh(briefing))
     if alert_followers and change_kind != ChangeKind.MINOR:  # new, or a substantive change: followers hear of it
         kind = ContentChange.Kind.PUBLISHED if change_kind == ChangeKind.FIRST else change_kind
         announce(briefing, briefing.latest_revision, kind, note=note, at=effective_at)
@@ -130,8 +129,7 @@ def unpublish(briefing: Briefing, *, by: Actor, note: str = "") -> None:
     remove_pdfs(briefing)
     cancel_announcements(briefing)
     search.unindex_briefing(briefing)
-    listings.refresh(briefing)
-    freshness.public_content_changed()
+    freshness.public_content_changed(listings.refresh(briefing))
     record(briefing, Step.UNPUBLISH, by=by, revision=briefing.live_revision, note=note)
 
 
@@ -149,8 +147,7 @@ def withdraw(briefing: Briefing, *, by: Actor, note: str) -> None:
         request_pdf(revision)  # each version's file is made again, marked withdrawn
     announce(briefing, briefing.live_revision, ContentChange.Kind.WITHDRAWN, note=note.strip(), at=timezone.now())
     search.unindex_briefing(briefing)
-    listings.refresh(briefing)
-    freshness.public_content_changed()
+    freshness.public_content_changed(listings.refresh(briefing))
     record(briefing, Step.WITHDRAW, by=by, revision=briefing.live_revision, note=note)
 
 
@@ -167,7 +164,7 @@ def stop_featuring(briefings: QuerySet[Briefing], *, by: Actor) -> int:
 
 def set_featuring(briefings: QuerySet[Briefing], step: Step, *, is_featured: bool, by: Actor) -> int:
     """Feature or stop featuring each briefing whose state allows it; those in other states are left as they are."""
-    changed = 0
+    changed = []
     chosen = Briefing.objects.filter(pk__in=briefings.values("pk"), is_featured=not is_featured)
     for briefing in chosen.select_for_update().order_by("pk"):  # one order, so two admins cannot deadlock
         if role_needed(step, briefing.state) is None:
@@ -176,7 +173,7 @@ def set_featuring(briefings: QuerySet[Briefing], step: Step, *, is_featured: boo
         briefing.is_featured = is_featured
         briefing.save(update_fields=["is_featured"])
         record(briefing, step, by=by, revision=briefing.live_revision)
-        changed += 1
+        changed.append(scopes.of_briefing(briefing.pk))
     if changed:
-        freshness.public_content_changed()
-    return changed
+        freshness.public_content_changed(changed)  # the home page, which shows the lead, is shared
+    return len(changed)

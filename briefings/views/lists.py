@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
+from .. import scopes
 from ..addresses import redirects_retired_slugs
 from ..maps import world_map
 from ..models import Author, Briefing, Listing, Region, Series, Tally, Theme
@@ -36,6 +37,7 @@ class ListPaginator(Paginator):
         ids = list(page.object_list)
         found = Briefing.objects.filter(pk__in=ids).for_listing().in_bulk()
         page.object_list = [found[pk] for pk in ids if pk in found]
+        scopes.depends_on(*(scopes.of_briefing(pk) for pk in ids))
         return page
 
 
@@ -50,7 +52,9 @@ class BriefingListView(ListView):
         return [EVERY_BRIEFING]
 
     def get_queryset(self):
-        return Listing.objects.briefings_in(*self.lists())
+        lists = self.lists()
+        scopes.depends_on(*(scopes.of_list(*each) for each in lists))
+        return Listing.objects.briefings_in(*lists)
 
     def count(self) -> int:
         first, *others = self.lists()
@@ -178,10 +182,13 @@ class SeriesDetailView(ListView):
         return get_object_or_404(Series, slug=self.kwargs["slug"])
 
     def get_queryset(self):
+        scopes.depends_on(scopes.of_list(Kind.SERIES, self.series.pk))
         return Briefing.objects.listed().in_series(self.series).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(series=self.series, **kwargs)
+        context = super().get_context_data(series=self.series, **kwargs)
+        scopes.depends_on(*(scopes.of_briefing(briefing.pk) for briefing in context["briefings"]))
+        return context
 
 
 def valid_year(year: int) -> int:
@@ -212,8 +219,10 @@ class ArchiveView(TagListView):
 
     def get_queryset(self):
         first, last = self.months
-        listed = super().get_queryset()
-        return listed if first == last else listed.filter(published_at__year=first // 100)
+        if first == last:
+            return super().get_queryset()
+        scopes.depends_on(*(scopes.of_list(Kind.MONTH, month) for month in range(first, last + 1)))
+        return Listing.objects.briefings_in(EVERY_BRIEFING).filter(published_at__year=first // 100)
 
     def count(self) -> int:
         months = Tally.objects.counts(Kind.MONTH).filter(counted_tag__range=self.months)

@@ -10,10 +10,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from .. import diffing
+from .. import diffing, scopes
 from ..addresses import redirects_retired_slugs
 from ..citations import Citation
 from ..models import Briefing, PreviewLink, Revision, RevisionAuthor, StateChange
+from ..models.listings import Kind
 
 # Reading a briefing
 
@@ -21,8 +22,11 @@ from ..models import Briefing, PreviewLink, Revision, RevisionAuthor, StateChang
 def published_briefing_or_gone(slug: str) -> Briefing:
     briefing = Briefing.objects.published().with_live_revision().filter(slug=slug).first()
     if briefing is not None:
+        scopes.depends_on(scopes.of_briefing(briefing.pk))
         return briefing
-    if Briefing.objects.gone().filter(slug=slug).exists():
+    gone = Briefing.objects.gone().filter(slug=slug).values_list("pk", flat=True).first()
+    if gone is not None:
+        scopes.depends_on(scopes.of_briefing(gone))  # published again, it answers at once
         raise Gone
     raise Http404("No published briefing at this address.")
 
@@ -65,6 +69,7 @@ def series_context(briefing: Briefing, revision: Revision) -> dict:
     parts = list(Briefing.objects.listed().in_series(revision.series).select_related("live_revision").only(
         "slug", "published_at", "live_revision__title", "live_revision__part", "live_revision__series"
     ))  # fmt: skip
+    scopes.depends_on(scopes.of_list(Kind.SERIES, revision.series_id), *(scopes.of_briefing(p.pk) for p in parts))
     position = next((index for index, part in enumerate(parts) if part.pk == briefing.pk), None)
     return {
         "series_parts": parts,
@@ -80,12 +85,23 @@ def latest_notice(history: list[StateChange], revision: Revision) -> StateChange
     return notes[-1] if notes else None
 
 
+RELATED_COUNT = 4
+
+
+def related_scopes(briefing: Briefing, related: list[Briefing]) -> set[str]:
+    """What "related" read: the related briefings, and the briefings of each list up to this one's month."""
+    month = scopes.month_of(briefing.published_at)
+    lists = briefing.live_revision.tag_lists()
+    return {scopes.of_briefing(other.pk) for other in related} | {scopes.of_earlier(*each, month) for each in lists}
+
+
 def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
     revision.briefing = briefing
     history = publication_history(briefing)
     versions = published_version_numbers(history)
     citation = Citation(briefing, revision, request.build_absolute_uri(revision.get_absolute_url()))
-    related = Briefing.objects.earlier_sharing_tags_with(briefing, 4)
+    related = Briefing.objects.earlier_sharing_tags_with(briefing, RELATED_COUNT)
+    scopes.depends_on(*related_scopes(briefing, related))
     return {
         "briefing": briefing,
         "revision": revision,

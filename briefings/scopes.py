@@ -1,0 +1,141 @@
+"""What a kept page showed, so that a change throws away only the pages it can change.
+
+A change of public content names its scopes: the briefing it changed (`briefing:12`), and, when the
+briefing came into or left some lists, those lists (`theme:3`, `region:142`, `month:202405` …), each
+also as "up to" each month from its briefing's to now (`theme:3<=202405`, which the "related"
+briefings of a page of that month read). Each
+scope's row records the number of the change that last touched it (briefings.models.ContentScope);
+a tag renamed or the region tree changed touch `everything`.
+
+A scoped page (a briefing's, a tag's, a month's, a tag's feed) says while it renders which scopes it
+read (`depends_on`); it stays current until one of them changes, or `everything` does, or a scheduled
+briefing in one of them goes live. Every other page is shared: any change at all makes it stale, as
+the home page, search, sitemaps and indexes show the whole archive.
+
+Each process learns the changes from the database with the public state (briefings/freshness.py) and
+keeps them in a `ScopeLog`: deciding whether a kept page is current costs no query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+EVERYTHING = "everything"
+EARLIER_KINDS = ("theme", "tagged-region")  # the lists a briefing page's "related" reads earlier briefings from
+MOST_KEPT_SCOPES = 200_000  # a bound on memory: past it, pages rendered before are rendered again
+MOST_KEPT_GO_LIVES = 20_000
+
+
+def of_briefing(briefing_id: int) -> str:
+    return f"briefing:{briefing_id}"
+
+
+def of_list(kind: str, tag: int) -> str:
+    return f"{kind}:{tag}"
+
+
+def of_earlier(kind: str, tag: int, month: int) -> str:
+    """The briefings of a list first published up to a month (YYYYMM, UTC): what "related" reads."""
+    return f"{kind}:{tag}<={month}"
+
+
+def month_of(moment: datetime) -> int:
+    return moment.year * 100 + moment.month
+
+
+def of_listing(kind: str, tag: int, briefing_id: int, published_at: datetime, until: datetime | None = None) -> set:
+    """The scopes a briefing's place in a list (a row of briefings.models.Listing) belongs to; `until`:
+    the latest month a page reading earlier briefings may be from (now, when the row changes)."""
+    names = {of_briefing(briefing_id), of_list(kind, tag)}
+    if kind in EARLIER_KINDS:
+        year, month, last = published_at.year, published_at.month, month_of(until or published_at)
+        while year * 100 + month <= last:
+            names.add(of_earlier(kind, tag, year * 100 + month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return names
+
+
+# The scopes the page being rendered has read; None while no page is being recorded.
+reading: ContextVar[set[str] | None] = ContextVar("reading", default=None)
+
+
+def depends_on(*names: str) -> None:
+    """Say that the page being rendered shows what these scopes hold."""
+    read = reading.get()
+    if read is not None:
+        read.update(names)
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """The scopes read by the code run inside, filled in as it runs."""
+    read: set[str] = set()
+    token = reading.set(read)
+    try:
+        yield read
+    finally:
+        reading.reset(token)
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """When a kept page was rendered, and what it read (None: a shared page)."""
+
+    number: int  # the public content version it was rendered in
+    latest_live_at: datetime | None  # the newest go-live then
+    scopes: frozenset[str] | None
+
+
+@dataclass
+class ScopeLog:
+    """This process's knowledge of the changes since `floor_number` (and go-lives since `floor_live_at`)."""
+
+    floor_number: int | None = None
+    floor_live_at: datetime | None = None
+    number: int = 0  # the latest version seen
+    numbers: dict[str, int] = field(default_factory=dict)
+    go_lives: list[tuple[datetime, frozenset[str]]] = field(default_factory=list)
+
+    def learn(
+        self, since: int, number: int, changed: Iterable[tuple[str, int]], latest_live_at: datetime | None,
+        gone_live: Iterable[tuple],
+    ) -> None:  # fmt: skip
+        """Take in what the database said: every scope changed after version `since` up to `number`, and
+        the listing rows that went live since the last look."""
+        went_back = number < self.number  # the database was restored from a backup: start again
+        if self.floor_number is None:
+            self.floor_number = since
+        elif went_back or len(self.numbers) > MOST_KEPT_SCOPES:
+            self.numbers.clear()
+            self.floor_number = number
+            self.floor_live_at = None
+        self.number = number
+        for name, changed_in in changed:
+            self.numbers[name] = max(changed_in, self.numbers.get(name, 0))
+        if self.floor_live_at is None or len(self.go_lives) > MOST_KEPT_GO_LIVES:
+            self.go_lives.clear()
+            self.floor_live_at = latest_live_at
+            return
+        for published_at, kind, tag, briefing_id in gone_live:
+            self.go_lives.append((published_at, frozenset(of_listing(kind, tag, briefing_id, published_at))))
+
+    def is_current(self, rendering: Rendering, number: int, latest_live_at: datetime | None) -> bool:
+        """Whether a page rendered as `rendering` shows what readers may see now."""
+        if rendering.scopes is None:
+            return (rendering.number, rendering.latest_live_at) == (number, latest_live_at)
+        if self.floor_number is None or rendering.number < self.floor_number:
+            return False  # rendered before what this process knows
+        if rendering.latest_live_at != latest_live_at and not self.none_gone_live(rendering):
+            return False
+        return all(self.numbers.get(name, 0) <= rendering.number for name in (*rendering.scopes, EVERYTHING))
+
+    def none_gone_live(self, rendering: Rendering) -> bool:
+        """Whether no briefing in the page's scopes went live after it was rendered."""
+        since = rendering.latest_live_at
+        if since is None or self.floor_live_at is None or since < self.floor_live_at:
+            return False
+        return not any(since < at and names & rendering.scopes for at, names in self.go_lives)
