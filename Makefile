@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts bench-cold clean debian-run debian-test
+.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts bench-cold bench-crawl bench-plans clean debian-run debian-test
 
 # Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index), a
 # Python with venv and the text layout libraries WeasyPrint draws PDFs with; the tests also drive Chromium,
@@ -185,6 +185,19 @@ bench-alerts: $(VENV)/.installed
 COLD_SIZES ?= 10000 100000
 bench-cold: $(VENV)/.installed
 	$(DB) $(PY) bench/cold.py --sizes $(COLD_SIZES)
+
+# A crawler walking every address with nothing cached against the stack's ceiling, and readers while an
+# editor publishes corrections, at 10,000 and 100,000 briefings; figures go to bench/results/crawl.md.
+CRAWL_SIZES ?= 10000 100000
+bench-crawl: $(VENV)/.installed
+	@command -v wrk >/dev/null || { echo "The crawler benchmark needs wrk: apt-get install wrk"; exit 1; }
+	$(DB) $(PY) bench/crawl.py --sizes $(CRAWL_SIZES)
+
+# EXPLAIN (ANALYZE, BUFFERS) of every statement of every public page kind at 100,000 briefings; plans go
+# to bench/results/plans-100000.md.
+PLAN_SIZES ?= 100000
+bench-plans: $(VENV)/.installed
+	$(DB) $(PY) bench/plans.py --sizes $(PLAN_SIZES)
 
 clean:
 	-$(PY) manage.py pgcluster stop

@@ -13,7 +13,7 @@ import argparse
 import json
 import os
 
-from corpus import RESULTS, generate, load, probe
+from corpus import RESULTS, build, probe
 
 GOALS_MS = {"search": 50}  # p95; every other page kind: 30
 DEFAULT_GOAL_MS = 30
@@ -57,7 +57,7 @@ def main() -> None:
     results = {}
     for size in arguments.sizes:
         print(f"{size:,} briefings: building the archive if needed …", flush=True)
-        load(size, generate(size, chunks=max(2, os.cpu_count() or 2)))
+        build(size)
         print(f"{size:,} briefings: cold renders …", flush=True)
         results[size] = probe("bench/cold_probe.py", size, str(arguments.repeats))
     table = report(results, arguments.repeats)

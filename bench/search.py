@@ -28,10 +28,9 @@ from corpus import (
     PHRASE,
     RARE_WORD,
     RESULTS,
+    build,
     database_url,
     free_port,
-    generate,
-    load,
     manage,
     percentile,
     start_server,
@@ -142,10 +141,8 @@ def main() -> None:
     arguments = parser.parse_args()
     results = {}
     for size in arguments.sizes:
-        print(f"{size:,} briefings: generating …", flush=True)
-        folders = generate(size, chunks=max(2, os.cpu_count() or 2))
-        print(f"{size:,} briefings: importing …", flush=True)
-        load_seconds = load(size, folders)
+        print(f"{size:,} briefings: building the archive if needed …", flush=True)
+        load_seconds = build(size)
         print(f"{size:,} briefings: measuring …", flush=True)
         results[size] = {"load_seconds": round(load_seconds), "figures": measure(size, arguments.requests)}
     RESULTS.mkdir(exist_ok=True)

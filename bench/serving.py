@@ -34,9 +34,8 @@ from corpus import (
     PYTHON,
     RESULTS,
     bench_environment,
+    build,
     free_port,
-    generate,
-    load,
     manage,
     percentile,
     start_server,
@@ -67,6 +66,7 @@ def wrk(port: int, path: str, connections: int, seconds: int, script: Path | Non
         int(share): float(value) * UNITS[unit]
         for share, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
     }
+    longest = re.search(r"Latency\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+)(us|ms|s)", output)
     socket_errors = sum(map(int, re.findall(r"(?:connect|read|write|timeout) (\d+)", output)))
     bad_statuses = int(re.search(r"Non-2xx or 3xx responses: (\d+)", output).group(1)) if "Non-2xx" in output else 0
     return {
@@ -74,6 +74,7 @@ def wrk(port: int, path: str, connections: int, seconds: int, script: Path | Non
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "median_ms": latency[50],
         "p99_ms": latency[99],
+        "max_ms": float(longest.group(1)) * UNITS[longest.group(2)],
         "errors": socket_errors + bad_statuses,
     }
 
@@ -337,7 +338,7 @@ def main() -> None:
     arguments = parser.parse_args()
     if arguments.compare_workers:
         size = arguments.sizes[0]
-        load(size, generate(size, chunks=max(2, os.cpu_count() or 2)))
+        build(size)
         table = compare_workers(size, {kind: path.format(middle=size // 2) for kind, path in PAGES.items()}, 10)
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "workers.md").write_text(table)
@@ -346,7 +347,7 @@ def main() -> None:
     results = {}
     for size in arguments.sizes:
         print(f"{size:,} briefings: generating and importing …", flush=True)
-        load(size, generate(size, chunks=max(2, os.cpu_count() or 2)))
+        build(size)
         paths = {kind: path.format(middle=size // 2) for kind, path in PAGES.items()}
         inside = probe(size, list(paths.values()))
         print(f"{size:,} briefings: pages …", flush=True)

@@ -1,0 +1,58 @@
+"""What the crawler benchmark walks, printed one address a line: every listed briefing's page and its
+first version, every theme, region, author and series page, every archive year and month, and the feed
+of every theme, region and author. Interleaved at random (the same each run), as a crawler following
+links meets them; the database time spent so far with `--database-ms`.
+
+Run with the benchmark's environment: `python bench/crawl_probe.py [--database-ms]`.
+"""
+
+import os
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "briefings.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from briefings.models import Author, Briefing, Region, Series, Theme  # noqa: E402
+
+
+def addresses() -> list[str]:
+    found = []
+    for slug in Briefing.objects.listed().values_list("slug", flat=True).iterator(chunk_size=5000):
+        found += [f"/briefings/{slug}/", f"/briefings/{slug}/v/1/"]
+    for model, name in ((Theme, "theme"), (Region, "region"), (Author, "author")):
+        for slug in model.objects.with_briefing_counts().values_list("slug", flat=True):
+            found += [
+                reverse(f"briefings:{name}-detail", args=[slug]),
+                reverse(f"briefings:{name}-feed", args=[slug, "atom"]),
+            ]
+    found += [series.get_absolute_url() for series in Series.objects.with_briefing_counts()]
+    for month in Briefing.objects.listed().dates("published_at", "month"):
+        found.append(reverse("briefings:archive-month", args=[month.year, month.month]))
+    for year in Briefing.objects.listed().dates("published_at", "year"):
+        found.append(reverse("briefings:archive-year", args=[year.year]))
+    random.Random(11).shuffle(found)
+    return found
+
+
+def database_ms() -> float:
+    """Time PostgreSQL has spent running statements in this database since its statistics began."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute("SELECT active_time FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+if __name__ == "__main__":
+    if "--database-ms" in sys.argv:
+        print(database_ms())
+    else:
+        print("\n".join(addresses()))

@@ -1,0 +1,39 @@
+"""What the plans benchmark does inside the site, printing JSON: for each page kind of the cold-render
+benchmark, every statement the page sends with nothing cached, and its `EXPLAIN (ANALYZE, BUFFERS)`.
+
+Run with the benchmark's environment: `python bench/plans_probe.py`.
+"""
+
+import json
+import re
+
+from cold_probe import cold_get, pages  # sets Django up
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+EXPLAINED = re.compile(r"^\s*(SELECT|WITH|\(SELECT)", re.IGNORECASE)  # what EXPLAIN ANALYZE may run: no writes
+
+
+def explain(sql: str) -> tuple[float, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1)), plan
+
+
+def statements(client: Client, path: str) -> list[dict]:
+    cold_get(client, path)  # as a running worker: templates compiled, connections open
+    with CaptureQueriesContext(connection) as queries:
+        cold_get(client, path)
+    found = []
+    for query in queries.captured_queries:
+        if EXPLAINED.match(query["sql"]):
+            milliseconds, plan = explain(query["sql"])
+            found.append({"sql": query["sql"], "ms": milliseconds, "plan": plan})
+    return found
+
+
+if __name__ == "__main__":
+    client = Client(HTTP_HOST="127.0.0.1")
+    print(json.dumps({kind: statements(client, paths[0]) for kind, paths in pages().items()}))
