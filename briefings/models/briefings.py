@@ -80,7 +80,7 @@ class BriefingQuerySet(models.QuerySet):
         """The newest listed briefings published before this one that share a theme or a region with its
         live version, ready for a list. Only earlier ones: publishing a briefing changes no other page's."""
         lists = briefing.live_revision.tag_lists()
-        ids = Listing.objects.newest_before(lists, briefing.published_at, briefing.pk, count)
+        ids = Listing.objects.newest_before(lists, briefing.published_at, count)
         found = self.filter(pk__in=ids).for_listing().in_bulk()
         return [found[pk] for pk in ids if pk in found]
 

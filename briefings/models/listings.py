@@ -54,15 +54,12 @@ class ListingQuerySet(models.QuerySet):
             rows = rows.filter(briefing__in=Listing.objects.of(*other).values("briefing"))
         return rows.order_by("-published_at", "-briefing").values_list("briefing", flat=True)
 
-    def newest_before(self, lists: list[List], published_at, briefing_id: int, count: int) -> list[int]:
-        """The ids of the `count` newest listed briefings published before (`published_at`, `briefing_id`)
-        in any of these lists: a short walk along each list's index."""
-        earlier = models.Q(published_at__lt=published_at)
-        earlier |= models.Q(published_at=published_at, briefing__lt=briefing_id)
+    def newest_before(self, lists: list[List], moment, count: int) -> list[int]:
+        """The ids of the `count` newest listed briefings first published before `moment` in any of these
+        lists: a short walk back along each list's index from that moment."""
         walks = [
-            self.live().of(*each).filter(earlier).order_by("-published_at", "-briefing").values_list(
-                "published_at", "briefing"
-            )[:count]
+            self.live().of(*each).filter(published_at__lt=moment).order_by("-published_at", "-briefing")
+            .values_list("published_at", "briefing")[:count]
             for each in lists
         ]  # fmt: skip
         if not walks:
