@@ -203,9 +203,9 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         make_briefing(
             title=f"Drones {number}", themes=[theme], regions=[region("Japan")], authors=[make_author()], publish=True
         )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get("/search/", {"q": "drones"})
-    with django_assert_num_queries(4):  # the page's rows, with their tags and bylines
+    with django_assert_num_queries(3):  # the page's rows, with their themes and bylines
         client.get("/search/", {"q": "drones", "sort": "relevance"})
     with django_assert_num_queries(0):
         client.get("/search/", {"q": "drones"})

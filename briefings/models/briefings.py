@@ -19,6 +19,9 @@ from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
 from .workflow import State, Step, refusal
 
+# The working copy's text and the search document: no public page shows them.
+BRIEFING_TEXT_FIELDS = ["body", "search_vector", "search_excerpt"]
+
 
 class IsAnyOf(models.Func):
     """`value = ANY(array)`: true when the array holds the value."""
@@ -85,19 +88,24 @@ class BriefingQuerySet(models.QuerySet):
         return [found[pk] for pk in ids if pk in found]
 
     def for_listing(self) -> BriefingQuerySet:
-        """The live revision with its series, tags and byline, in a fixed number of queries.
-
-        Bodies are left behind: lists show titles and standfirsts.
-        """
-        return self.with_live_revision().defer(*LIVE_BODY_FIELDS)
+        """What a briefing's card in a list shows: the live revision's title and standfirst, series, themes
+        (the first is its kicker) and byline, in a fixed number of queries; bodies, regions and PDFs left behind."""
+        return (
+            self.select_related("live_revision", "live_revision__series")
+            .prefetch_related("live_revision__themes", self.byline())
+            .defer(*BRIEFING_TEXT_FIELDS, *LIVE_BODY_FIELDS)
+        )
 
     def with_live_revision(self) -> BriefingQuerySet:
-        byline = models.Prefetch("live_revision__byline", RevisionAuthor.objects.select_related("author"))
         return (
             self.select_related("live_revision", "live_revision__series", "live_revision__pdf")
-            .prefetch_related("live_revision__themes", "live_revision__regions", byline)
-            .defer("body", "search_vector", "search_excerpt")
+            .prefetch_related("live_revision__themes", "live_revision__regions", self.byline())
+            .defer(*BRIEFING_TEXT_FIELDS)
         )
+
+    @staticmethod
+    def byline() -> models.Prefetch:
+        return models.Prefetch("live_revision__byline", RevisionAuthor.objects.select_related("author"))
 
     def newest_in_each(self, lists: list[List], count: int) -> dict[List, list[Briefing]]:
         """Each list's `count` newest briefings, with titles and addresses only, in two queries."""
