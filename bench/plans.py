@@ -18,13 +18,19 @@ from corpus import RESULTS, build, probe
 
 def report(size: int, pages: dict[str, list[dict]]) -> str:
     lines = [f"# Query plans at {size:,} briefings", ""]
-    lines += ["Each public page kind asked with nothing cached; every statement it sent, with its plan.", ""]
+    lines += ["Each public page kind asked with nothing cached; every statement it sent, with its plan (a", ""]
+    lines[-2] += " statement several pages send is shown once)."
     lines += ["| page | statements | their time (ms, EXPLAIN ANALYZE) |", "|---|---:|---:|"]
     for kind, statements in pages.items():
         lines.append(f"| {kind} | {len(statements)} | {sum(item['ms'] for item in statements):.1f} |")
+    shown = set()
     for kind, statements in pages.items():
         lines += ["", f"## {kind}", ""]
         for item in statements:
+            if item["sql"] in shown:
+                lines += [f"- {item['ms']:.2f} ms: `{item['sql'][:100]}…` (shown above)"]
+                continue
+            shown.add(item["sql"])
             lines += [f"### {item['ms']:.2f} ms", "", "```sql", item["sql"], "```", "", "```", item["plan"], "```", ""]
     return "\n".join(lines) + "\n"
 
