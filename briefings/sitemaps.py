@@ -4,7 +4,7 @@ pages of 5,000, the PDF of each one's current version, and every tag page that l
 from html import escape
 
 from django.contrib.sitemaps import Sitemap
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import CharField, Max, Q
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404, HttpResponse
@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .models import Author, Briefing, Region, Series, Theme, VersionPdf
+from .models import Author, Briefing, Region, Series, Tally, Theme, VersionPdf
+from .models.listings import Kind
 
 
 class BriefingSitemap(Sitemap):
@@ -36,9 +37,22 @@ class BriefingSitemap(Sitemap):
     def day(self, row) -> str:
         return row.day
 
+    @property
+    def paginator(self) -> Paginator:
+        """Counted from the kept count of listed briefings and the few withdrawn ones, not row by row."""
+        pages = Paginator(self._items(), self.limit)
+        withdrawn = Briefing.objects.published().filter(withdrawn_at__isnull=False).count()
+        pages.count = Tally.objects.count_of(Kind.ALL) + withdrawn
+        return pages
+
     def get_latest_lastmod(self):
-        """For the index: asked of the database, not of every briefing in turn."""
-        return Briefing.objects.published().aggregate(latest=Max(Coalesce("updated_at", "published_at")))["latest"]
+        """For the index: the newest first publication or update, each the first entry of an index."""
+        published = Briefing.objects.published()
+        newest = published.order_by("-published_at").values_list("published_at", flat=True).first()
+        updated = (
+            published.filter(updated_at__isnull=False).order_by("-updated_at").values_list("updated_at", flat=True)
+        )
+        return max(filter(None, (newest, updated.first())), default=None)
 
 
 class PdfSitemap(Sitemap):

@@ -569,8 +569,8 @@ QUERY_COUNTS = {
     "/feeds/authors/author-0.atom": 8,
     "/feeds/themes/theme-0/regions/asia.rss": 9,
     "/feeds/corrections.atom": 2,
-    "/sitemap.xml": 9,  # each section's page count and latest change: briefings, their PDFs, four kinds of tag
-    "/sitemap-briefings.xml": 3,
+    "/sitemap.xml": 11,  # each section's page count and latest change: briefings, their PDFs, four kinds of tag
+    "/sitemap-briefings.xml": 4,
     "/sitemap-pdfs.xml": 3,
     "/sitemap-regions.xml": 2,
     "/sitemap-themes.xml": 2,

@@ -197,10 +197,15 @@ class Briefing(KeepsOldSlugs, BriefingContent):
             ("publish_briefing", "Can publish and unpublish briefings"),
         ]
         indexes = [
-            # Holds what every public list asks of the archive: which briefings are live, and their live versions.
+            # Which briefings are live, with what the sitemap lists of each: its pages are walks along it.
             models.Index(
-                fields=["status", "published_at"], include=["live_revision", "withdrawn_at"], name="briefing_listed"
+                fields=["status", "published_at"],
+                include=["live_revision", "withdrawn_at", "slug", "updated_at"],
+                name="briefing_published",
             ),
+            # The sitemap's count of withdrawn briefings (their pages stay), and its newest change.
+            models.Index(fields=["withdrawn_at"], condition=Q(withdrawn_at__isnull=False), name="briefing_withdrawn"),
+            models.Index(fields=["-updated_at"], condition=Q(updated_at__isnull=False), name="briefing_updated"),
             # The home page's lead: the newest featured briefing, found without walking the archive.
             models.Index(
                 fields=["-published_at"], condition=Q(is_featured=True), name="briefing_featured_newest_first"

@@ -71,7 +71,7 @@ class Listing(models.Model):
     """Briefing `briefing` is in the list (`kind`, `tag`): a theme's, a region's, a month's …"""
 
     pk = models.CompositePrimaryKey("kind", "tag", "briefing")
-    kind = models.CharField(max_length=13, choices=Kind.choices)
+    kind = models.CharField(max_length=13, choices=Kind)
     tag = models.BigIntegerField()
     briefing = models.ForeignKey("Briefing", on_delete=models.CASCADE, related_name="listings")
     published_at = models.DateTimeField()
@@ -118,7 +118,7 @@ class Tally(models.Model):
     of them are also in the list (`facet_kind`, `facet_tag`)."""
 
     pk = models.CompositePrimaryKey("kind", "tag", "facet_kind", "facet_tag")
-    kind = models.CharField(max_length=13, choices=Kind.choices)
+    kind = models.CharField(max_length=13, choices=Kind)
     tag = models.BigIntegerField()
     facet_kind = models.CharField(max_length=13, blank=True)
     facet_tag = models.BigIntegerField(default=NO_TAG)
