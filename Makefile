@@ -8,7 +8,7 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts bench-cold bench-crawl bench-plans clean debian-run debian-test
+.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts bench-cold bench-crawl bench-plans bench-scale clean debian-run debian-test
 
 # Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index), a
 # Python with venv and the text layout libraries WeasyPrint draws PDFs with; the tests also drive Chromium,
@@ -192,6 +192,13 @@ CRAWL_SIZES ?= 10000 100000
 bench-crawl: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "The crawler benchmark needs wrk: apt-get install wrk"; exit 1; }
 	$(DB) $(PY) bench/crawl.py --sizes $(CRAWL_SIZES)
+
+# One app server, then two, behind nginx with one Redis and one PostgreSQL, at 100,000 briefings: cached
+# pages, the crawler's walk and readers while an editor publishes; figures go to bench/results/scale.md.
+SCALE_SIZE ?= 100000
+bench-scale: $(VENV)/.installed
+	@for tool in wrk nginx redis-server; do command -v $$tool >/dev/null || PATH="$$PATH:/usr/sbin" command -v $$tool >/dev/null || { echo "The scaling benchmark needs wrk, nginx and redis-server: apt-get install wrk nginx redis-server"; exit 1; }; done
+	PATH="$$PATH:/usr/sbin" $(DB) $(PY) bench/scale.py --size $(SCALE_SIZE)
 
 # EXPLAIN (ANALYZE, BUFFERS) of every statement of every public page kind at 100,000 briefings; plans go
 # to bench/results/plans-100000.md.

@@ -1,5 +1,6 @@
 """An editor publishing a correction every 2 s, in turn to each briefing named, for SECONDS; prints JSON
-with how many it published and how long each publication took (median ms).
+with how many it published, how long each publication took (median ms), and the words the last one
+added.
 
 Run with the benchmark's environment: `python bench/publish_probe.py SECONDS SLUG…`.
 """
@@ -25,15 +26,15 @@ INTERVAL = 2.0
 
 if __name__ == "__main__":
     seconds, slugs = float(sys.argv[1]), sys.argv[2:]
-    deadline, took = time.monotonic() + seconds, []
+    deadline, took, mark = time.monotonic() + seconds, [], ""
     while time.monotonic() + INTERVAL <= deadline:
         started = time.monotonic()
         briefing = Briefing.objects.get(slug=slugs[len(took) % len(slugs)])
-        body = f"{briefing.body}\n\nCorrected at {time.time():.0f}."
+        mark = f"Corrected at {time.time():.3f}"
+        body = f"{briefing.body}\n\n{mark}."
         publishing.save_draft(briefing, content={"body": body}, by=None, base_revision=briefing.latest_revision_id)
         publishing.publish(briefing, by=None, change_kind="correction", note="A figure was wrong.")
         took.append((time.monotonic() - started) * 1000)
         time.sleep(max(0.0, INTERVAL - (time.monotonic() - started)))
-    print(
-        json.dumps({"published": len(took), "publish_median_ms": round(statistics.median(took), 1) if took else None})
-    )
+    median = round(statistics.median(took), 1) if took else None
+    print(json.dumps({"published": len(took), "publish_median_ms": median, "last_mark": mark}))
