@@ -2,8 +2,9 @@
 
 A change of public content names its scopes: the briefing it changed (`briefing:12`), and, when the
 briefing came into or left some lists, those lists (`theme:3`, `region:142`, `month:202405` …), each
-also as "up to" each month from its briefing's to now (`theme:3<=202405`, which the "related"
-briefings of a page of that month read). Each
+also by its briefing's month and year (`theme:3@2024-05`, `theme:3@2024`: a briefing page's "related"
+reads the earlier briefings of its lists, so it depends on the months of its own year so far and the
+years before). Each
 scope's row records the number of the change that last touched it (briefings.models.ContentScope);
 a tag renamed or the region tree changed touch `everything`.
 
@@ -26,6 +27,7 @@ from datetime import datetime
 
 EVERYTHING = "everything"
 EARLIER_KINDS = ("theme", "tagged-region")  # the lists a briefing page's "related" reads earlier briefings from
+EARLIEST_YEAR = 2000  # "earlier" scopes are by month and year from then, as one before it
 MOST_KEPT_SCOPES = 200_000  # a bound on memory: past it, pages rendered before are rendered again
 MOST_KEPT_GO_LIVES = 20_000
 
@@ -38,24 +40,31 @@ def of_list(kind: str, tag: int) -> str:
     return f"{kind}:{tag}"
 
 
-def of_earlier(kind: str, tag: int, month: int) -> str:
-    """The briefings of a list first published up to a month (YYYYMM, UTC): what "related" reads."""
-    return f"{kind}:{tag}<={month}"
+def of_earlier(kind: str, tag: int, published_at: datetime) -> str:
+    """The briefings of a list first published in one month, or (before EARLIEST_YEAR) in any earlier year."""
+    if published_at.year < EARLIEST_YEAR:
+        return f"{kind}:{tag}@before-{EARLIEST_YEAR}"
+    return f"{kind}:{tag}@{published_at.year}-{published_at.month:02}"
 
 
-def month_of(moment: datetime) -> int:
-    return moment.year * 100 + moment.month
+def of_earlier_year(kind: str, tag: int, year: int) -> str:
+    return f"{kind}:{tag}@{year}"
 
 
-def of_listing(kind: str, tag: int, briefing_id: int, published_at: datetime, until: datetime | None = None) -> set:
-    """The scopes a briefing's place in a list (a row of briefings.models.Listing) belongs to; `until`:
-    the latest month a page reading earlier briefings may be from (now, when the row changes)."""
+def earlier_than(kind: str, tag: int, moment: datetime) -> set[str]:
+    """What a page reading a list's briefings published up to `moment` depends on: each month of its
+    year so far, each year before it, and everything before EARLIEST_YEAR (UTC)."""
+    names = {f"{kind}:{tag}@before-{EARLIEST_YEAR}"}
+    names.update(of_earlier_year(kind, tag, year) for year in range(EARLIEST_YEAR, moment.year))
+    names.update(f"{kind}:{tag}@{moment.year}-{month:02}" for month in range(1, moment.month + 1))
+    return names
+
+
+def of_listing(kind: str, tag: int, briefing_id: int, published_at: datetime) -> set[str]:
+    """The scopes a briefing's place in a list (a row of briefings.models.Listing) belongs to."""
     names = {of_briefing(briefing_id), of_list(kind, tag)}
     if kind in EARLIER_KINDS:
-        year, month, last = published_at.year, published_at.month, month_of(until or published_at)
-        while year * 100 + month <= last:
-            names.add(of_earlier(kind, tag, year * 100 + month))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        names |= {of_earlier(kind, tag, published_at), of_earlier_year(kind, tag, published_at.year)}
     return names
 
 

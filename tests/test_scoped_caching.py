@@ -1,7 +1,7 @@
 """A change throws away only the kept pages it can change: those of the briefing, of the lists it joins
 or leaves, and the shared pages (home, search, indexes, sitemaps); every other page is kept."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings import publishing
-from briefings.scopes import Rendering, ScopeLog
+from briefings.scopes import Rendering, ScopeLog, earlier_than, of_listing
 from tests.helpers import backdate, edit, make_briefing, make_theme, region, wait_until
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,14 @@ def test_a_process_keeps_only_pages_it_can_judge():
     assert not log.is_current(Rendering(80, None, frozenset({"theme:1"})), 100, None), "before what it knows"
     log.learn(since=100, number=90, changed=[], latest_live_at=None, gone_live=[])  # restored from a backup
     assert not log.is_current(Rendering(85, None, frozenset({"theme:1"})), 90, None)
+
+
+@pytest.mark.parametrize(
+    ("published", "reaches_a_page_of_may_2024"),
+    [("2024-03-02", True), ("2023-07-01", True), ("1995-01-01", True), ("2024-06-01", False), ("2026-12-01", False)],
+)
+def test_related_depends_on_earlier_briefings_only(published, reaches_a_page_of_may_2024):
+    moment = datetime.fromisoformat(f"{published}T09:00:00+00:00")
+    changed = of_listing("theme", 3, 99, moment)
+    read = earlier_than("theme", 3, datetime(2024, 5, 20, tzinfo=UTC))
+    assert bool(changed & read) is reaches_a_page_of_may_2024

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed
-from django.utils import timezone
 
 from .. import scopes
 from ..models import Briefing, Region
@@ -88,9 +87,8 @@ def refresh(briefing: Briefing) -> set[str]:
     changed = {scopes.of_briefing(briefing.pk)}
     if wanted == kept:
         return changed
-    now = timezone.now()
     for (kind, tag), published_at in (*wanted.items(), *kept.items()):
-        changed |= scopes.of_listing(kind, tag, briefing.pk, published_at, until=now)
+        changed |= scopes.of_listing(kind, tag, briefing.pk, published_at)
     Listing.objects.filter(briefing=briefing).delete()
     Listing.objects.bulk_create(
         Listing(kind=kind, tag=tag, briefing=briefing, published_at=published_at)

@@ -89,10 +89,11 @@ RELATED_COUNT = 4
 
 
 def related_scopes(briefing: Briefing, related: list[Briefing]) -> set[str]:
-    """What "related" read: the related briefings, and the briefings of each list up to this one's month."""
-    month = scopes.month_of(briefing.published_at)
-    lists = briefing.live_revision.tag_lists()
-    return {scopes.of_briefing(other.pk) for other in related} | {scopes.of_earlier(*each, month) for each in lists}
+    """What "related" read: the related briefings, and the earlier briefings of each of its lists."""
+    read = {scopes.of_briefing(other.pk) for other in related}
+    for kind, tag in briefing.live_revision.tag_lists():
+        read |= scopes.earlier_than(kind, tag, briefing.published_at)
+    return read
 
 
 def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
