@@ -26,20 +26,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from corpus import PROJECT, PYTHON, RESULTS, bench_environment, build, free_port, start_server
+from corpus import PROJECT, PYTHON, RESULTS, bench_environment, build, free_port, probe, start_server
 from serving import rotating_script, stop, wrk
 
 CONNECTIONS = 16
 READERS = 64
 GOAL_SHARE = 0.30
 GOAL_P99_UNDER_PUBLISHING_MS = 100
-
-
-def run_probe(size: int, *args: str) -> str:
-    return subprocess.run(
-        [PYTHON, "bench/crawl_probe.py", *args], cwd=PROJECT, env=bench_environment(size),
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
 
 
 def walking_script(addresses: list[str], threads: int) -> Path:
@@ -58,7 +51,7 @@ def walking_script(addresses: list[str], threads: int) -> Path:
 
 
 def walk(size: int, seconds: int) -> dict:
-    addresses = run_probe(size).split()
+    addresses = probe("bench/crawl_probe.py", size)
     port = free_port()
     server = start_server(size, port, app="bench.ceiling:application")
     try:
@@ -66,13 +59,13 @@ def walk(size: int, seconds: int) -> dict:
     finally:
         stop(server)
     server = start_server(size, port)
-    before = float(run_probe(size, "--database-ms"))
+    before = probe("bench/crawl_probe.py", size, "--database-ms")
     try:
         walked = wrk(port, "/", CONNECTIONS, seconds, script=walking_script(addresses, threads=2))
     finally:
         stop(server)  # its connections close, so their statistics are written
     time.sleep(1)
-    database_ms = float(run_probe(size, "--database-ms")) - before
+    database_ms = probe("bench/crawl_probe.py", size, "--database-ms") - before
     return {
         "addresses": len(addresses),
         "ceiling": ceiling,

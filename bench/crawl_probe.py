@@ -1,4 +1,4 @@
-"""What the crawler benchmark walks, printed one address a line: every listed briefing's page and its
+"""What the crawler benchmark walks, printed as JSON: every listed briefing's page and its
 first version, every theme, region, author and series page, every archive year and month, and the feed
 of every theme, region and author. Interleaved at random (the same each run), as a crawler following
 links meets them; the database time spent so far with `--database-ms`.
@@ -6,6 +6,7 @@ links meets them; the database time spent so far with `--database-ms`.
 Run with the benchmark's environment: `python bench/crawl_probe.py [--database-ms]`.
 """
 
+import json
 import os
 import random
 import sys
@@ -52,7 +53,4 @@ def database_ms() -> float:
 
 
 if __name__ == "__main__":
-    if "--database-ms" in sys.argv:
-        print(database_ms())
-    else:
-        print("\n".join(addresses()))
+    print(json.dumps(database_ms() if "--database-ms" in sys.argv else addresses()))

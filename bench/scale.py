@@ -24,8 +24,8 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from corpus import PROJECT, PYTHON, RESULTS, bench_environment, build, free_port, start_server
-from crawl import READERS, run_probe, walking_script
+from corpus import PROJECT, PYTHON, RESULTS, bench_environment, build, free_port, probe, start_server
+from crawl import READERS, walking_script
 from serving import rotating_script, stop, wrk
 
 CONNECTIONS = 16
@@ -102,14 +102,6 @@ def shows(port: int, path: str, text: str) -> bool:
     return text in client.getresponse().read().decode()
 
 
-def correct(size: int, slug: str, seconds: float) -> dict:
-    output = subprocess.run(
-        [PYTHON, "bench/publish_probe.py", str(seconds), slug], cwd=PROJECT, env=bench_environment(size),
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def measure(size: int, count: int, redis_url: str, seconds: int, addresses: list[str]) -> dict:
     figures = {}
     with ExitStack() as stack:
@@ -126,7 +118,7 @@ def measure(size: int, count: int, redis_url: str, seconds: int, addresses: list
         figures["publishing"] = wrk(port, "/", READERS, seconds, script=rotating_script(POPULAR))
         published = json.loads(editor.communicate(timeout=60)[0].splitlines()[-1])
         figures["publishing"]["corrections"] = published["published"]
-        mark = correct(size, MARKED, 2.5)["last_mark"]
+        mark = probe("bench/publish_probe.py", size, "2.5", MARKED)["last_mark"]
         figures["every server shows the last correction"] = all(
             shows(app, f"/briefings/{MARKED}/", mark) for app in ports
         )
@@ -160,7 +152,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     arguments = parser.parse_args()
     build(arguments.size)
-    addresses = run_probe(arguments.size).split()
+    addresses = probe("bench/crawl_probe.py", arguments.size)
     results = {}
     with redis_server() as redis_url:
         for count in (1, 2):

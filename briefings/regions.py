@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from .models import Region, Tally
 from .models.listings import Kind, List
+from .models.tags import INSIDE_CTE
 
 # The standard tree (UN M49 regions, ISO 3166 countries) the migrations seed; `manage.py freeze_regions` refreshes it.
 STANDARD_REGIONS_FILE = Path(__file__).parent / "migrations" / "standard_regions.json"
@@ -34,18 +35,13 @@ class RegionCount:
 
 # Briefings tagged with the same regions reach the same groupings, so each distinct set of tags is walked
 # up the tree once, with the number of briefings that carry it, rather than every briefing one by one.
-SUBTREE_COUNTS_SQL = """
-    WITH RECURSIVE inside(region_id, ancestor_id) AS (
-        SELECT id, id FROM briefings_region
-        UNION
-        SELECT inside.region_id, link.to_region_id
-        FROM inside JOIN briefings_region_parents link ON link.from_region_id = inside.ancestor_id
-    ), tag_sets AS (
+SUBTREE_COUNTS_SQL = f"""
+    WITH RECURSIVE {INSIDE_CTE}, tag_sets AS (
         SELECT ROW_NUMBER() OVER () AS id, regions, COUNT(*) AS briefings
         FROM (
             SELECT ARRAY_AGG(tag.region_id ORDER BY tag.region_id) AS regions
             FROM briefings_revisionregion tag
-            JOIN ({briefings}) briefing ON briefing.live_revision_id = tag.revision_id
+            JOIN ({{briefings}}) briefing ON briefing.live_revision_id = tag.revision_id
             GROUP BY briefing.id
         ) per_briefing
         GROUP BY regions

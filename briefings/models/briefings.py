@@ -83,7 +83,10 @@ class BriefingQuerySet(models.QuerySet):
         """The newest listed briefings published before this one that share a theme or a region with its
         live version, ready for a list. Only earlier ones: publishing a briefing changes no other page's."""
         lists = briefing.live_revision.tag_lists()
-        ids = Listing.objects.newest_before(lists, briefing.published_at, count)
+        return self.cards(Listing.objects.newest_before(lists, briefing.published_at, count))
+
+    def cards(self, ids: list[int]) -> list[Briefing]:
+        """These briefings, ready for a list (`for_listing`), in the order of `ids`."""
         found = self.filter(pk__in=ids).for_listing().in_bulk()
         return [found[pk] for pk in ids if pk in found]
 

@@ -96,6 +96,15 @@ class RegionQuerySet(CountsBriefingsQuerySet):
         return self.filter(pk__in=models.expressions.RawSQL(ANCESTORS_SQL, [region.pk]))
 
 
+# Every region with each region it lies inside (itself included), through any grouping: a CTE named
+# `inside(region_id, ancestor_id)`, to start a WITH RECURSIVE clause.
+INSIDE_CTE = """
+    inside(region_id, ancestor_id) AS (
+        SELECT id, id FROM briefings_region
+        UNION
+        SELECT inside.region_id, link.to_region_id
+        FROM inside JOIN briefings_region_parents link ON link.from_region_id = inside.ancestor_id
+    )"""
 # UNION (not UNION ALL) makes the walk terminate even if a cycle slipped into the data.
 DESCENDANTS_SQL = """
     WITH RECURSIVE tree(id) AS (

@@ -17,18 +17,14 @@ from django.db.models.signals import m2m_changed
 from .. import scopes
 from ..models import Briefing, Region
 from ..models.listings import FACETS, NO_TAG, Kind, Listing, Tally
+from ..models.tags import INSIDE_CTE
 
 Key = tuple[str, int]
 
 # The lists each listed (or scheduled) briefing belongs to, from its live version's tags. A region's
 # list holds the briefings tagged with it or with any region inside it, through any grouping.
 LISTINGS_SQL = f"""
-    WITH RECURSIVE inside(region_id, ancestor_id) AS (
-        SELECT id, id FROM briefings_region
-        UNION
-        SELECT inside.region_id, link.to_region_id
-        FROM inside JOIN briefings_region_parents link ON link.from_region_id = inside.ancestor_id
-    ), chosen AS (
+    WITH RECURSIVE {INSIDE_CTE}, chosen AS (
         SELECT id, live_revision_id, published_at FROM briefings_briefing
         WHERE status = 'published' AND withdrawn_at IS NULL AND {{where}}
     )

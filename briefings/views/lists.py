@@ -35,8 +35,7 @@ class ListPaginator(Paginator):
     def page(self, number) -> Page:
         page = super().page(number)
         ids = list(page.object_list)
-        found = Briefing.objects.filter(pk__in=ids).for_listing().in_bulk()
-        page.object_list = [found[pk] for pk in ids if pk in found]
+        page.object_list = Briefing.objects.cards(ids)
         scopes.depends_on(*(scopes.of_briefing(pk) for pk in ids))
         return page
 
