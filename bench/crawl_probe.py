@@ -30,12 +30,12 @@ def addresses() -> list[str]:
     for slug in Briefing.objects.listed().values_list("slug", flat=True).iterator(chunk_size=5000):
         found += [f"/briefings/{slug}/", f"/briefings/{slug}/v/1/"]
     for model, name in ((Theme, "theme"), (Region, "region"), (Author, "author")):
-        for slug in model.objects.with_briefing_counts().values_list("slug", flat=True):
+        for slug in (tag.slug for tag in model.objects.counted()):
             found += [
                 reverse(f"briefings:{name}-detail", args=[slug]),
                 reverse(f"briefings:{name}-feed", args=[slug, "atom"]),
             ]
-    found += [series.get_absolute_url() for series in Series.objects.with_briefing_counts()]
+    found += [series.get_absolute_url() for series in Series.objects.counted()]
     for month in Briefing.objects.listed().dates("published_at", "month"):
         found.append(reverse("briefings:archive-month", args=[month.year, month.month]))
     for year in Briefing.objects.listed().dates("published_at", "year"):

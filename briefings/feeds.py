@@ -69,7 +69,7 @@ class BriefingFeed(Feed):
         lists = self.lists(obj)
         newest = list(Listing.objects.briefings_in(*lists)[:FEED_LENGTH])
         scopes.depends_on(*(scopes.of_list(*each) for each in lists), *(scopes.of_briefing(pk) for pk in newest))
-        return Briefing.objects.filter(pk__in=newest).with_live_revision().order_by("-published_at", "-pk")
+        return Briefing.objects.filter(pk__in=newest).for_feed().order_by("-published_at", "-pk")
 
     def item_title(self, briefing: Briefing) -> str:
         return briefing.live_revision.title
@@ -88,11 +88,10 @@ class BriefingFeed(Feed):
         return briefing.updated_at or briefing.published_at
 
     def item_author_name(self, briefing: Briefing) -> str:
-        return ", ".join(author.name for author in briefing.live_revision.authors)
+        return ", ".join(briefing.author_names)
 
     def item_categories(self, briefing: Briefing) -> list[str]:
-        revision = briefing.live_revision
-        return [theme.name for theme in revision.themes.all()] + [region.name for region in revision.regions.all()]
+        return briefing.theme_names + briefing.region_names
 
     def item_extra_kwargs(self, briefing: Briefing) -> dict:
         return {"content_html": briefing.live_revision.body_html}

@@ -18,13 +18,13 @@ from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Briefing, Revision, RevisionAuthor, RevisionTheme, SearchTerm
-from .regions import count_by_region
+from .models import Author, Briefing, Listing, Region, Revision, SearchTerm, Series, Theme
+from .models.listings import Kind
 
 CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
 MAX_QUERY_CHARS = 500
@@ -154,12 +154,18 @@ HEADLINE_OPTIONS = (
 )
 
 
-def with_snippets(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]:
-    headline = RawSQL(
-        f"ts_headline('{CONFIG}', search_excerpt, websearch_to_tsquery('{CONFIG}', %s), %s)",
-        [text, HEADLINE_OPTIONS],
-    )
-    return briefings.annotate(raw_snippet=headline)
+SNIPPETS_SQL = f"""
+    SELECT id, ts_headline('{CONFIG}', search_excerpt, websearch_to_tsquery('{CONFIG}', %(text)s), %(options)s)
+    FROM briefings_briefing WHERE id = ANY(%(ids)s)
+"""
+
+
+def snippets(ids: list[int], text: str) -> dict[int, SafeString]:
+    """The passages of these briefings that best match the query, highlighted, by briefing (those with no
+    text to quote left out)."""
+    with connection.cursor() as cursor:
+        cursor.execute(SNIPPETS_SQL, {"text": text, "options": HEADLINE_OPTIONS, "ids": ids})
+        return {pk: highlight(raw) for pk, raw in cursor.fetchall() if raw}
 
 
 def highlight(raw_snippet: str) -> SafeString:
@@ -204,45 +210,37 @@ Facet = tuple[str, str, list[FacetOption]]  # heading, query parameter, options
 FACET_OPTIONS = 15
 
 
-def facets(hits: list[Hit]) -> list[Facet]:
-    """Counts per theme, region, author, series and year among these results.
+# Each tag facet: its heading, query parameter, tag model and label field, and the kept list that counts it
+# (for regions, a region's list holds the briefings of the regions inside it; only regions some briefing
+# names are offered).
+TAG_FACETS = [
+    ("Theme", "theme", Theme, "name", Kind.THEME),
+    ("Region", "region", Region, "name", Kind.REGION),
+    ("Author", "author", Author, "name", Kind.AUTHOR),
+    ("Series", "series", Series, "title", Kind.SERIES),
+]
 
-    Counted from the tag rows of the results' own live revisions, so the cost follows the number of
-    results shown, not the size of the archive.
-    """
-    revisions = [revision_id for _, _, revision_id in hits]
+
+def facets(hits: list[Hit]) -> list[Facet]:
+    """Counts per theme, region, author, series and year among these results, from their kept list rows,
+    so the cost follows the number of results shown, not the size of the archive."""
+    counts = Listing.objects.counts_among([pk for pk, _, _ in hits], [kind for *_, kind in TAG_FACETS])
+    named_regions = {tag for kind, tag in counts if kind == Kind.TAGGED_REGION}
+    found = []
+    for heading, parameter, model, label, kind in TAG_FACETS:
+        tags = {tag: count for (counted, tag), count in counts.items() if counted == kind}
+        if kind == Kind.REGION:
+            tags = {tag: count for tag, count in tags.items() if tag in named_regions}
+        rows = model.objects.filter(pk__in=tags).values_list("pk", "slug", label)
+        options = sorted(
+            (FacetOption(slug, name, tags[pk]) for pk, slug, name in rows), key=lambda o: (-o.count, o.label)
+        )
+        found.append((heading, parameter, options[:FACET_OPTIONS]))
     years = Counter(published_at.year for _, published_at, _ in hits)
-    regions = count_by_region(Briefing.objects.filter(pk__in=[pk for pk, _, _ in hits]))
     return [
-        (
-            "Theme",
-            "theme",
-            top_options(RevisionTheme.objects.filter(revision__in=revisions), "theme__slug", "theme__name"),
-        ),
-        (
-            "Region",
-            "region",
-            [FacetOption(i.region.slug, i.region.name, i.count) for i in regions if i.is_tagged][:FACET_OPTIONS],
-        ),
-        (
-            "Author",
-            "author",
-            top_options(RevisionAuthor.objects.filter(revision__in=revisions), "author__slug", "author__name"),
-        ),
-        (
-            "Series",
-            "series",
-            top_options(
-                Revision.objects.filter(pk__in=revisions, series__isnull=False), "series__slug", "series__title"
-            ),
-        ),
+        *found,
         ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
     ]
-
-
-def top_options(rows: QuerySet, slug: str, label: str) -> list[FacetOption]:
-    counted = rows.values(slug, label).annotate(count=Count("pk")).order_by("-count", label)[:FACET_OPTIONS]
-    return [FacetOption(row[slug], row[label], row["count"]) for row in counted]
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ class TagSitemap(Sitemap):
     def tags(self) -> list:
         """Tags are few: one query for them all, kept for the index's lastmod and the page, rather than a
         count and a LIMITed query the planner runs far slower than the whole."""
-        return list(self.model.objects.with_briefing_counts().with_latest_publication().order_by("pk"))
+        return self.model.objects.with_latest_publication().order_by("pk").counted()
 
     def lastmod(self, tag):
         return tag.latest

@@ -3,6 +3,7 @@ worker` runs it, on as many machines as needed."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -19,7 +20,7 @@ from .alerts import confirmation_token, scope_from
 from .emails import absolute, message, reader_emails
 from .models import Alert, Subscription
 from .pdfs import render_pdf
-from .publishing import alerts, pdfs
+from .publishing import alerts, cards, pdfs
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,20 @@ async def retry_stalled_jobs(timestamp: int) -> None:
     enough, they are run again, and take back the alerts they held (see `publishing.alerts.waiting`)."""
     for job in await app.job_manager.get_stalled_jobs():
         await app.job_manager.retry_job(job)
+
+
+@app.periodic(cron="*/10 * * * *")
+@app.task(name="keep_cards", queue="cards", queueing_lock="keep_cards")
+def keep_cards(timestamp: int | None = None) -> None:
+    """Make the list cards a tag's new name or a new card format left missing (publishing.cards)."""
+    made = cards.keep_missing()
+    if made:
+        logger.info("Made %d list cards.", made)
+
+
+def defer_keep_cards() -> None:
+    with contextlib.suppress(AlreadyEnqueued):  # the run already waiting makes them all
+        keep_cards.defer()
 
 
 @app.periodic(cron="30 3 * * *")

@@ -44,12 +44,17 @@ def wait_for_waiters(count: int) -> None:
         time.sleep(0.01)
 
 
-def meet_at_the_lock(briefing: Briefing, *actions: Callable[[], object], row: QuerySet | None = None) -> list[object]:
+def meet_at_the_lock(
+    briefing: Briefing,
+    *actions: Callable[[], object],
+    row: QuerySet | None = None,
+    hold: Callable[[], object] | None = None,
+) -> list[object]:
     """Run each action in a thread of its own (so on a connection of its own) and return their results.
 
-    The briefing's row (or the `row` given) is held locked while the actions start, one by one, each
-    reaching the lock before the next starts; PostgreSQL then grants the lock in that order. Whatever an
-    action read before asking for the lock, it read before any of the others wrote.
+    The briefing's row (or the `row` given, or whatever `hold` locks) is held locked while the actions
+    start, one by one, each reaching the lock before the next starts; PostgreSQL then grants the lock in
+    that order. Whatever an action read before asking for the lock, it read before any of the others wrote.
     """
     results: list[object] = [None] * len(actions)
 
@@ -63,7 +68,10 @@ def meet_at_the_lock(briefing: Briefing, *actions: Callable[[], object], row: Qu
 
     threads = []
     with transaction.atomic():
-        (row if row is not None else Briefing.objects.filter(pk=briefing.pk)).select_for_update().get()
+        if hold is None:
+            (row if row is not None else Briefing.objects.filter(pk=briefing.pk)).select_for_update().get()
+        else:
+            hold()
         for index, action in enumerate(actions):
             thread = threading.Thread(target=run, args=(index, action))
             thread.start()

@@ -3,6 +3,7 @@
 from .alerts import Alert, ContentChange, EditorMessage, Subscriber, SubscriberList, Subscription
 from .audit import ContentScope, PreviewLink, PublicContentVersion, SearchTerm, StateChange
 from .briefings import Briefing, BriefingAuthor, BriefingQuerySet
+from .cards import Card
 from .content import CONTENT_FIELDS, BriefingContent
 from .listings import Listing, Tally
 from .pdfs import VersionPdf
@@ -10,7 +11,7 @@ from .revisions import Revision, RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, Region, RetiredSlug, Series, Theme
 
 __all__ = [
-    "Alert", "ContentChange", "ContentScope", "EditorMessage",
+    "Alert", "Card", "ContentChange", "ContentScope", "EditorMessage",
     "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "Listing",
     "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",

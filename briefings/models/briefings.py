@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
-from .listings import List, Listing
+from .listings import Listing
 from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
 from .workflow import State, Step, refusal
@@ -79,11 +79,10 @@ class BriefingQuerySet(models.QuerySet):
     def in_series(self, series: Series) -> BriefingQuerySet:
         return self.filter(live_revision__series=series).order_by("live_revision__part", "published_at")
 
-    def earlier_sharing_tags_with(self, briefing: Briefing, count: int) -> list[Briefing]:
-        """The newest listed briefings published before this one that share a theme or a region with its
-        live version, ready for a list. Only earlier ones: publishing a briefing changes no other page's."""
-        lists = briefing.live_revision.tag_lists()
-        return self.cards(Listing.objects.newest_before(lists, briefing.published_at, count))
+    def earlier_sharing_tags_with(self, briefing: Briefing, count: int) -> list[int]:
+        """The ids of the newest listed briefings published before this one that share a theme or a region
+        with its live version. Only earlier ones: publishing a briefing changes no other page's."""
+        return Listing.objects.newest_before(briefing.live_revision.tag_lists(), briefing.published_at, count)
 
     def cards(self, ids: list[int]) -> list[Briefing]:
         """These briefings, ready for a list (`for_listing`), in the order of `ids`."""
@@ -106,24 +105,26 @@ class BriefingQuerySet(models.QuerySet):
             .defer(*BRIEFING_TEXT_FIELDS)
         )
 
+    def for_feed(self) -> BriefingQuerySet:
+        """What a feed entry gives, in one query: the live version's text and PDF, and the names of its
+        themes, regions and byline as `theme_names`, `region_names` and `author_names`."""
+        revision = models.OuterRef("live_revision")
+        themes = RevisionTheme.objects.filter(revision=revision).order_by("theme__name").values("theme__name")
+        regions = RevisionRegion.objects.filter(revision=revision).order_by("region__name").values("region__name")
+        byline = RevisionAuthor.objects.filter(revision=revision).order_by("position").values("author__name")
+        return (
+            self.select_related("live_revision", "live_revision__pdf")
+            .defer(*BRIEFING_TEXT_FIELDS)
+            .annotate(
+                theme_names=ArraySubquery(themes),
+                region_names=ArraySubquery(regions),
+                author_names=ArraySubquery(byline),
+            )
+        )
+
     @staticmethod
     def byline() -> models.Prefetch:
         return models.Prefetch("live_revision__byline", RevisionAuthor.objects.select_related("author"))
-
-    def newest_in_each(self, lists: list[List], count: int) -> dict[List, list[Briefing]]:
-        """Each list's `count` newest briefings, with titles and addresses only, in two queries."""
-        if not lists:
-            return {}
-        newest = [Listing.objects.briefings_in(each).values_list("kind", "tag", "briefing")[:count] for each in lists]
-        rows = list(newest[0].union(*newest[1:], all=True))
-        found = self.filter(pk__in=[briefing for _, _, briefing in rows]).select_related("live_revision")
-        found = found.only("slug", "published_at", "live_revision__title").in_bulk()
-        grouped: dict[List, list[Briefing]] = {each: [] for each in lists}
-        for kind, tag, briefing in rows:
-            grouped[(kind, tag)].append(found[briefing])
-        for briefings in grouped.values():  # a union keeps no order
-            briefings.sort(key=lambda briefing: (briefing.published_at, briefing.pk), reverse=True)
-        return grouped
 
     def editable_by(self, user) -> BriefingQuerySet:
         if user.has_perm("briefings.change_any_briefing"):

@@ -8,9 +8,8 @@ the rows still in the future, so each goes live at its time without anything run
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Coalesce, Now
+from django.db import connection, models
+from django.db.models.functions import Now
 
 
 class Kind(models.TextChoices):
@@ -35,6 +34,28 @@ NO_TAG = 0  # the tag of the list of every briefing
 List = tuple[str, int]  # (kind, tag)
 
 
+# Each list's newest rows before a moment (and before now: scheduled ones are not listed yet), a short
+# walk back along each list's index, all lists in one statement.
+NEWEST_SQL = """
+    SELECT list.kind, list.tag, walk.briefing_id, walk.published_at
+    FROM UNNEST(%(kinds)s::varchar[], %(tags)s::bigint[]) AS list(kind, tag)
+    CROSS JOIN LATERAL (
+        SELECT row.briefing_id, row.published_at FROM briefings_listing row
+        WHERE row.kind = list.kind AND row.tag = list.tag
+            AND row.published_at < %(before)s AND row.published_at <= STATEMENT_TIMESTAMP()
+        ORDER BY row.published_at DESC, row.briefing_id DESC
+        LIMIT %(count)s
+    ) walk
+"""
+
+
+COUNTS_AMONG_SQL = """
+    SELECT kind, tag, COUNT(*) FROM briefings_listing
+    WHERE briefing_id = ANY(%(briefings)s) AND kind = ANY(%(kinds)s)
+    GROUP BY kind, tag
+"""
+
+
 class ListingQuerySet(models.QuerySet):
     def live(self) -> ListingQuerySet:
         return self.filter(published_at__lte=Now())
@@ -54,17 +75,37 @@ class ListingQuerySet(models.QuerySet):
             rows = rows.filter(briefing__in=Listing.objects.of(*other).values("briefing"))
         return rows.order_by("-published_at", "-briefing").values_list("briefing", flat=True)
 
+    def newest_in_each(self, lists: list[List], count: int, before=None) -> dict[List, list[int]]:
+        """The ids of each list's `count` newest listed briefings (first published before `before`)."""
+        newest: dict[List, list[int]] = {(Kind(kind), tag): [] for kind, tag in lists}
+        for kind, tag, briefing, _ in self.walk_back(lists, count, before):
+            newest[(Kind(kind), tag)].append(briefing)
+        return newest
+
     def newest_before(self, lists: list[List], moment, count: int) -> list[int]:
-        """The ids of the `count` newest listed briefings first published before `moment` in any of these
-        lists: a short walk back along each list's index from that moment."""
-        walks = [
-            self.live().of(*each).filter(published_at__lt=moment).order_by("-published_at", "-briefing")
-            .values_list("published_at", "briefing")[:count]
-            for each in lists
-        ]  # fmt: skip
-        if not walks:
+        """The ids of the `count` newest listed briefings first published before `moment` in any of these lists."""
+        rows = self.walk_back(lists, count, moment)
+        found = sorted({(published_at, briefing) for _, _, briefing, published_at in rows}, reverse=True)
+        return [briefing for _, briefing in found[:count]]
+
+    def counts_among(self, briefings: list[int], kinds: list[Kind]) -> dict[List, int]:
+        """How many of these briefings each list of these kinds holds, by (Kind, tag); for regions, also
+        how many name each region itself (`Kind.TAGGED_REGION`)."""
+        if Kind.REGION in kinds:
+            kinds = [*kinds, Kind.TAGGED_REGION]
+        with connection.cursor() as cursor:
+            cursor.execute(COUNTS_AMONG_SQL, {"briefings": briefings, "kinds": list(kinds)})
+            return {(Kind(kind), tag): count for kind, tag, count in cursor.fetchall()}
+
+    def walk_back(self, lists: list[List], count: int, before=None) -> list[tuple[str, int, int, object]]:
+        """(kind, tag, briefing, published_at) of each list's `count` newest rows, newest first."""
+        if not lists:
             return []
-        return [briefing for _, briefing in sorted(set(walks[0].union(*walks[1:])), reverse=True)[:count]]
+        kinds, tags = zip(*lists, strict=True)
+        walk = {"kinds": list(kinds), "tags": list(tags), "count": count, "before": before or "infinity"}
+        with connection.cursor() as cursor:
+            cursor.execute(NEWEST_SQL, walk)
+            return cursor.fetchall()
 
 
 class Listing(models.Model):
@@ -91,26 +132,54 @@ class Listing(models.Model):
         return f"{self.kind} {self.tag}: briefing {self.briefing_id}"
 
 
-class TallyQuerySet(models.QuerySet):
-    def counts(self, kind: str, within: List | None = None) -> TallyQuerySet:
-        """The tallies of a kind, in all or within one list, each with `counted_tag` (the tag counted)
-        and `live`: its count now, scheduled briefings taken away."""
-        if within is None:
-            tallies = self.filter(kind=kind, facet_kind="").annotate(counted_tag=models.F("tag"))
-            pending = Listing.objects.pending().filter(kind=kind)
-        else:
-            tallies = self.filter(kind=within[0], tag=within[1], facet_kind=kind)
-            tallies = tallies.annotate(counted_tag=models.F("facet_tag"))
-            pending = Listing.objects.pending().filter(
-                kind=kind, briefing__listings__kind=within[0], briefing__listings__tag=within[1]
-            )
-        waiting = pending.filter(tag=OuterRef("counted_tag")).order_by().values("kind")
-        waiting = waiting.annotate(number=models.Count("*")).values("number")
-        return tallies.annotate(live=models.F("count") - Coalesce(Subquery(waiting), 0)).filter(live__gt=0)
+# Each count now: the kept tally less the rows of briefings still scheduled (few, along an index), in one
+# constant statement, since these counts are read on most public pages.
+LIVE_COUNTS_SQL = """
+    SELECT tally.kind, tally.tag, tally.count - COUNT(pending.briefing_id)
+    FROM briefings_tally tally
+    LEFT JOIN briefings_listing pending
+        ON pending.kind = tally.kind AND pending.tag = tally.tag AND pending.published_at > STATEMENT_TIMESTAMP()
+    WHERE tally.kind = ANY(%(kinds)s) AND tally.facet_kind = '' AND (%(tag)s IS NULL OR tally.tag = %(tag)s)
+    GROUP BY tally.kind, tally.tag, tally.count
+    HAVING tally.count > COUNT(pending.briefing_id)
+"""
+LIVE_COUNTS_WITHIN_SQL = """
+    SELECT tally.facet_kind, tally.facet_tag, tally.count - COUNT(pending.briefing_id)
+    FROM briefings_tally tally
+    LEFT JOIN (
+        SELECT counted.kind, counted.tag, counted.briefing_id
+        FROM briefings_listing counted
+        JOIN briefings_listing within
+            ON within.briefing_id = counted.briefing_id AND within.kind = %(kind)s AND within.tag = %(tag)s
+        WHERE counted.published_at > STATEMENT_TIMESTAMP()
+    ) pending ON pending.kind = tally.facet_kind AND pending.tag = tally.facet_tag
+    WHERE tally.kind = %(kind)s AND tally.tag = %(tag)s AND tally.facet_kind = ANY(%(kinds)s)
+        AND (%(facet_tag)s IS NULL OR tally.facet_tag = %(facet_tag)s)
+    GROUP BY tally.facet_kind, tally.facet_tag, tally.count
+    HAVING tally.count > COUNT(pending.briefing_id)
+"""
 
-    def count_of(self, kind: str, tag: int = NO_TAG, within: List | None = None) -> int:
+
+class TallyQuerySet(models.QuerySet):
+    def live_counts(self, *kinds: Kind, within: List | None = None, tag: int | None = None) -> dict[List, int]:
+        """How many listed briefings each list of these kinds (or only the one with `tag`) holds now, or holds
+        of the list `within`, by (Kind, tag); lists holding none are left out."""
+        if within is None:
+            sql, params = LIVE_COUNTS_SQL, {"kinds": list(kinds), "tag": tag}
+        else:
+            sql, params = LIVE_COUNTS_WITHIN_SQL, {"kinds": list(kinds), "kind": within[0], "tag": within[1]}
+            params["facet_tag"] = tag
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {(Kind(kind), tag): count for kind, tag, count in cursor.fetchall()}
+
+    def counts(self, kind: Kind, within: List | None = None) -> dict[int, int]:
+        """How many listed briefings each list of a kind holds now (or holds of `within`), by tag."""
+        return {tag: count for (_, tag), count in self.live_counts(kind, within=within).items()}
+
+    def count_of(self, kind: Kind, tag: int = NO_TAG, within: List | None = None) -> int:
         """How many briefings the list (`kind`, `tag`) holds now, or the part of it also in `within`."""
-        return self.counts(kind, within).filter(counted_tag=tag).values_list("live", flat=True).first() or 0
+        return self.live_counts(kind, within=within, tag=tag).get((Kind(kind), tag), 0)
 
 
 class Tally(models.Model):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,9 +33,14 @@ class CountsBriefingsQuerySet(models.QuerySet):
     """Tags with how many listed briefings carry them, in all or within one list, from the kept tallies
     (briefings.models.listings); tags that no listed briefing carries are left out."""
 
-    def with_briefing_counts(self, within: List | None = None) -> models.QuerySet:
-        live = Tally.objects.counts(self.model.list_kind, within).filter(counted_tag=OuterRef("pk")).values("live")
-        return self.annotate(briefing_count=Subquery(live)).filter(briefing_count__isnull=False)
+    def counted(self, within: List | None = None) -> list:
+        """These tags, in this queryset's order, each with `briefing_count`: those some listed briefing
+        carries (or some of the list `within`)."""
+        counts = Tally.objects.counts(self.model.list_kind, within)
+        tags = list(self.filter(pk__in=counts))
+        for tag in tags:
+            tag.briefing_count = counts[tag.pk]
+        return tags
 
     def with_latest_publication(self) -> models.QuerySet:
         """Each tag's newest listed briefing's publication time, as `latest`."""
@@ -88,6 +94,12 @@ class Theme(KeepsOldSlugs):
 
 
 class RegionQuerySet(CountsBriefingsQuerySet):
+    def with_parent_ids(self) -> RegionQuerySet:
+        """Each region with `parent_ids`, the regions it lies directly inside, by name: for walks up the tree
+        among regions already read."""
+        inside = ArrayAgg("parents", order_by="parents__name", filter=Q(parents__isnull=False), default=[])
+        return self.annotate(parent_ids=inside)
+
     def with_descendants_of(self, region: Region) -> RegionQuerySet:
         """The region and every region nested below it, through any of its groupings."""
         return self.filter(pk__in=models.expressions.RawSQL(DESCENDANTS_SQL, [region.pk]))

@@ -14,6 +14,7 @@ from ..images import make_renditions
 from ..markdown import RenderedMarkdown, render_markdown
 from ..models import Author, Briefing, BriefingAuthor, Region, Revision, RevisionAuthor, Theme
 from ..models.workflow import Action, State, Step, WorkflowError
+from . import cards
 from .steps import Actor, authorize, lock, record
 
 PUBLIC_STATES = {State.SCHEDULED, State.LIVE, State.CHANGED, State.WITHDRAWN}
@@ -92,6 +93,7 @@ def save_draft(
     if revision.number == 1:
         record(draft, Step.EDIT, by=by, revision=revision)
     if is_moved and draft.state in PUBLIC_STATES:
+        cards.keep(draft)  # its card links to the new address
         freshness.public_content_changed([scopes.of_briefing(draft.pk)])  # every page showing it says so
         record(draft, Step.MOVE, by=by, revision=draft.live_revision, note=f"From {old_slug}")
     if draft is not briefing:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from .. import freshness, scopes, search
 from ..models import Briefing, ContentChange, StateChange
 from ..models.workflow import Action, Step, WorkflowError, needs_second_editor, role_needed
-from . import listings
+from . import cards, listings
 from .alerts import announce, cancel_announcements
 from .pdfs import remove_pdfs, request_pdf, request_pdfs
 from .steps import Actor, authorize, lock, record
@@ -100,6 +100,7 @@ def publish(
         if updated_at:
             fields["updated_at"] = updated_at
     set_status(briefing, Status.PUBLISHED, **fields)
+    cards.keep(briefing)
     effective_at = fields.get("published_at") or fields.get("updated_at") or now
     request_pdfs(briefing, briefing.latest_revision, at=effective_at if effective_at > now else None)
     search.index_briefing(briefing)

@@ -8,7 +8,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from briefings.images import srcset
-from briefings.search import highlight
 from briefings.typography import typeset
 
 register = template.Library()
@@ -102,9 +101,3 @@ def with_filter(context, name: str, value: str | None) -> str:
     else:
         query.pop(name, None)
     return f"?{query.urlencode()}" if query else context["request"].path
-
-
-@register.simple_tag
-def search_snippet(briefing) -> str:
-    """The highlighted passage of a search result, or its standfirst when nothing in the text matched."""
-    return highlight(briefing.raw_snippet) if briefing.raw_snippet else briefing.live_revision.standfirst

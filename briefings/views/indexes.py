@@ -20,7 +20,7 @@ class ThemeIndexView(TemplateView):
     template_name = "briefings/theme_index.html"
 
     def get_context_data(self, **kwargs):
-        themes = Theme.objects.with_briefing_counts().order_by("name")
+        themes = Theme.objects.order_by("name").counted()
         return super().get_context_data(themes=themes)
 
 
@@ -37,7 +37,7 @@ class AuthorIndexView(TemplateView):
     template_name = "briefings/author_index.html"
 
     def get_context_data(self, **kwargs):
-        authors = Author.objects.with_briefing_counts().order_by("name")
+        authors = Author.objects.order_by("name").counted()
         return super().get_context_data(authors=authors)
 
 
@@ -45,7 +45,7 @@ class SeriesIndexView(TemplateView):
     template_name = "briefings/series_index.html"
 
     def get_context_data(self, **kwargs):
-        series_list = Series.objects.with_briefing_counts().order_by("title")
+        series_list = Series.objects.order_by("title").counted()
         return super().get_context_data(series_list=series_list)
 
 
@@ -53,7 +53,7 @@ class ArchiveIndexView(TemplateView):
     template_name = "briefings/archive_index.html"
 
     def get_context_data(self, **kwargs):
-        tallies = Tally.objects.counts(Kind.MONTH).order_by("-counted_tag").values_list("counted_tag", "live")
+        tallies = sorted(Tally.objects.counts(Kind.MONTH).items(), reverse=True)
         months = [{"month": date(tag // 100, tag % 100, 1), "count": count} for tag, count in tallies]
         return super().get_context_data(months=months)
 

@@ -6,7 +6,6 @@ import calendar
 from datetime import MAXYEAR, MINYEAR
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -14,6 +13,7 @@ from django.views.generic import ListView
 
 from .. import scopes
 from ..addresses import redirects_retired_slugs
+from ..cards import cards
 from ..maps import world_map
 from ..models import Author, Briefing, Listing, Region, Series, Tally, Theme
 from ..models.listings import NO_TAG, Kind, List
@@ -26,18 +26,23 @@ EVERY_BRIEFING = (Kind.ALL, NO_TAG)
 
 class ListPaginator(Paginator):
     """Pages of kept lists (briefings.models.listings): a page's ids come from the list's index, then
-    only those briefings are read, and the count is a tally rather than a count of the list."""
+    only those briefings' kept cards are read, and the count is a tally rather than a count of the list."""
 
-    def __init__(self, ids, per_page, *, count: int, **options):
+    def __init__(self, ids, per_page, *, count: int | None = None, **options):
         super().__init__(ids, per_page, **options)
-        self.count = count
+        if count is not None:
+            self.count = count
 
     def page(self, number) -> Page:
         page = super().page(number)
         ids = list(page.object_list)
-        page.object_list = Briefing.objects.cards(ids)
+        page.object_list = cards(ids)
         scopes.depends_on(*(scopes.of_briefing(pk) for pk in ids))
         return page
+
+
+def busiest_first(themes: list[Theme]) -> list[Theme]:
+    return sorted(themes, key=lambda theme: (-theme.briefing_count, theme.name))
 
 
 class BriefingListView(ListView):
@@ -72,24 +77,27 @@ class HomeView(BriefingListView):
     paginate_by = 10
 
     @cached_property
-    def featured(self) -> Briefing | None:
-        return Briefing.objects.listed().filter(is_featured=True).for_listing().order_by("-published_at").first()
+    def featured_id(self) -> int | None:
+        featured = Briefing.objects.listed().filter(is_featured=True).order_by("-published_at")
+        return featured.values_list("pk", flat=True).first()
 
     def get_queryset(self):
         latest = super().get_queryset()
-        return latest.exclude(briefing=self.featured.pk) if self.featured else latest
+        return latest.exclude(briefing=self.featured_id) if self.featured_id else latest
 
     def count(self) -> int:
-        return super().count() - (1 if self.featured else 0)
+        return super().count() - (1 if self.featured_id else 0)
 
     def get_context_data(self, **kwargs):
-        themes = list(Theme.objects.with_briefing_counts().order_by("-briefing_count", "name"))
+        themes = busiest_first(Theme.objects.counted())
         regions = [item for item in region_counts() if item.region.kind in Region.WAYS_IN]
         busiest = themes[:HOME_THEMES]
-        newest = Briefing.objects.newest_in_each([(Kind.THEME, theme.pk) for theme in busiest], 3)
-        by_theme = [(theme, newest[(Kind.THEME, theme.pk)]) for theme in busiest]
+        newest = Listing.objects.newest_in_each([(Kind.THEME, theme.pk) for theme in busiest], 3)
+        wanted = [self.featured_id] if self.featured_id else []
+        shown = {card.briefing_id: card for card in cards(wanted + [pk for ids in newest.values() for pk in ids])}
+        by_theme = [(theme, [shown[pk] for pk in newest[(Kind.THEME, theme.pk)]]) for theme in busiest]
         return super().get_context_data(
-            featured=self.featured, themes=themes, regions=regions[:12], by_theme=by_theme, **kwargs
+            featured=shown.get(self.featured_id), themes=themes, regions=regions[:12], by_theme=by_theme, **kwargs
         )
 
 
@@ -138,9 +146,9 @@ class RegionDetailView(FacetedListView):
     template_name = "briefings/region_detail.html"
 
     def get_context_data(self, **kwargs):
-        options = Theme.objects.with_briefing_counts(within=self.subject_list).order_by("-briefing_count", "name")
+        options = busiest_first(Theme.objects.counted(within=self.subject_list))
         counts = region_counts(within=self.subject_list)
-        inside = [item for item in counts if self.subject in item.region.parents.all()]
+        inside = [item for item in counts if self.subject.pk in item.region.parent_ids]
         chain, groupings = ancestry(self.subject)
         countries = Region.objects.with_descendants_of(self.subject).exclude(alpha3="").values_list("alpha3", flat=True)
         return super().get_context_data(
@@ -172,6 +180,7 @@ class SeriesDetailView(ListView):
     """A series in the order of its parts; series are short, so its page reads them directly."""
 
     paginate_by = PAGE_SIZE
+    paginator_class = ListPaginator
     allow_empty = False
     template_name = "briefings/series_detail.html"
     context_object_name = "briefings"
@@ -182,12 +191,10 @@ class SeriesDetailView(ListView):
 
     def get_queryset(self):
         scopes.depends_on(scopes.of_list(Kind.SERIES, self.series.pk))
-        return Briefing.objects.listed().in_series(self.series).for_listing()
+        return Briefing.objects.listed().in_series(self.series).values_list("pk", flat=True)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(series=self.series, **kwargs)
-        scopes.depends_on(*(scopes.of_briefing(briefing.pk) for briefing in context["briefings"]))
-        return context
+        return super().get_context_data(series=self.series, **kwargs)
 
 
 def valid_year(year: int) -> int:
@@ -224,8 +231,8 @@ class ArchiveView(TagListView):
         return Listing.objects.briefings_in(EVERY_BRIEFING).filter(published_at__year=first // 100)
 
     def count(self) -> int:
-        months = Tally.objects.counts(Kind.MONTH).filter(counted_tag__range=self.months)
-        return months.aggregate(total=Sum("live"))["total"] or 0
+        first, last = self.months
+        return sum(count for month, count in Tally.objects.counts(Kind.MONTH).items() if first <= month <= last)
 
     def get_context_data(self, **kwargs):
         month = self.kwargs.get("month")

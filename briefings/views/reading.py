@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from .. import diffing, scopes
 from ..addresses import redirects_retired_slugs
+from ..cards import cards
 from ..citations import Citation
 from ..models import Briefing, PreviewLink, Revision, RevisionAuthor, StateChange
 from ..models.listings import Kind
@@ -88,9 +89,9 @@ def latest_notice(history: list[StateChange], revision: Revision) -> StateChange
 RELATED_COUNT = 4
 
 
-def related_scopes(briefing: Briefing, related: list[Briefing]) -> set[str]:
+def related_scopes(briefing: Briefing, related: list[int]) -> set[str]:
     """What "related" read: the related briefings, and the earlier briefings of each of its lists."""
-    read = {scopes.of_briefing(other.pk) for other in related}
+    read = {scopes.of_briefing(pk) for pk in related}
     for kind, tag in briefing.live_revision.tag_lists():
         read |= scopes.earlier_than(kind, tag, briefing.published_at)
     return read
@@ -111,7 +112,7 @@ def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
         "notice": latest_notice(history, revision),
         "pdf": revision.pdf_for_readers(briefing),
         "citation": citation,
-        "related": related,
+        "related": cards(related),
         **series_context(briefing, revision),
     }
 
@@ -126,6 +127,8 @@ def briefing_detail(request, slug: str):
 
 def published_revision(briefing: Briefing, number: int) -> Revision:
     """A revision of this briefing that readers once saw; drafts and refused edits answer 404."""
+    if number == briefing.live_revision.number:
+        return briefing.live_revision  # read with the briefing, tags and all
     byline = Prefetch("byline", RevisionAuthor.objects.select_related("author"))
     queryset = briefing.published_revisions().select_related("series", "pdf")
     revision = get_object_or_404(queryset.prefetch_related("themes", "regions", byline), number=number)

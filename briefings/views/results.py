@@ -8,10 +8,12 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 from django.views.generic import ListView
 
 from .. import freshness, search
-from ..models import Author, Briefing, Region, Series, Theme
+from ..cards import cards
+from ..models import Author, Card, Region, Series, Theme
 from .lists import PAGE_SIZE, valid_year
 
 # Each filter of the results, by its model.
@@ -108,11 +110,10 @@ class SearchView(ListView):
         chosen |= {"year": self.year, "from": start and start.isoformat(), "to": end and end.isoformat()}
         return urlencode({name: value for name, value in chosen.items() if value})
 
-    def results(self, ids: list[int]) -> list[Briefing]:
-        """One page of results, with their snippets, in the order of the hits."""
-        briefings = search.with_snippets(Briefing.objects.filter(pk__in=ids).for_listing(), self.query)
-        by_id = {briefing.pk: briefing for briefing in briefings}
-        return [by_id[pk] for pk in ids]
+    def results(self, ids: list[int]) -> list[tuple[Card, SafeString | None]]:
+        """One page of results in the order of the hits: each briefing's card and its matching passage."""
+        passages = search.snippets(ids, self.query)
+        return [(card, passages.get(card.briefing_id)) for card in cards(ids)]
 
 
 search_results = SearchView.as_view()

@@ -1,0 +1,62 @@
+"""Briefings' cards in lists: the kept ones (briefings.models.cards), and the others made as a list needs them."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
+
+from .models import Briefing
+from .models.cards import Card
+from .typography import typeset
+
+CARD_TEMPLATE = "briefings/includes/_briefing_summary.html"
+# Raise when the code below changes what a card says; the template and settings are read for themselves.
+CARD_VERSION = 1
+
+
+@functools.cache
+def card_format() -> str:
+    """What kept cards must have been made with to be shown: this code's version, the card template and
+    the settings it reads. Cards of another format are made again (publishing.cards.keep_missing)."""
+    made_with = [str(CARD_VERSION), get_template(CARD_TEMPLATE).template.source]
+    made_with += [settings.TIME_ZONE, settings.LANGUAGE_CODE, settings.MEDIA_URL]
+    return hashlib.sha256("\0".join(made_with).encode()).hexdigest()[:16]
+
+
+def card_of(briefing: Briefing) -> Card:
+    """A briefing's card, unsaved, from its live version read as `BriefingQuerySet.for_listing` reads it."""
+    revision = briefing.live_revision
+    series = ""
+    if revision.series:
+        series = typeset(revision.series.title) + (f" · Part\N{NO-BREAK SPACE}{revision.part}" if revision.part else "")
+    first_theme = next(iter(revision.themes.all()), None)
+    card = Card(
+        briefing=briefing,
+        format=card_format(),
+        series=series,
+        theme=first_theme.name if first_theme else "",
+        title=typeset(revision.title),
+        standfirst=typeset(revision.standfirst),
+        byline=byline(author.name for author in revision.authors),
+        image=revision.hero_image.name or "",
+    )
+    card.html = render_to_string(CARD_TEMPLATE, {"card": card})
+    return card
+
+
+def byline(names) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = [typeset(name) for name in names]
+    return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def cards(ids: list[int]) -> list[Card]:
+    """These briefings' cards, in the order of `ids`: those kept, and the others made now."""
+    found = Card.objects.of(ids, card_format())
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        found |= {briefing.pk: card_of(briefing) for briefing in Briefing.objects.cards(missing)}
+    return [found[pk] for pk in ids if pk in found]
