@@ -30,6 +30,20 @@ def test_publishing_keeps_the_card_that_lists_show(client):
 
 
 @pytest.mark.django_db
+def test_a_cards_text_is_escaped_once_when_it_is_made(client):
+    markup = "<img src=x onerror=alert(1)>"
+    make_briefing(
+        title=f"Drones {markup}",
+        standfirst=f"Cheap {markup}",
+        themes=[make_theme(f"Theme {markup}")],
+        authors=[make_author(f"Ann {markup}")],
+        publish=True,
+    )
+    for html in (Card.objects.get().html, client.get("/briefings/").text):
+        assert markup not in html and html.count("&lt;img src=x onerror=alert(1)&gt;") == 4
+
+
+@pytest.mark.django_db
 def test_a_correction_and_a_new_address_make_the_card_again():
     briefing = make_briefing(title="Frigates", publish=True)
     edit(briefing, title="Frigates and cables")
