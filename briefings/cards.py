@@ -58,5 +58,5 @@ def cards(ids: list[int]) -> list[Card]:
     found = Card.objects.of(ids, card_format())
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        found |= {briefing.pk: card_of(briefing) for briefing in Briefing.objects.cards(missing)}
+        found |= {briefing.pk: card_of(briefing) for briefing in Briefing.objects.for_listing_in_order(missing)}
     return [found[pk] for pk in ids if pk in found]

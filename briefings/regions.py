@@ -36,11 +36,9 @@ def region_counts(within: List | None = None) -> list[RegionCount]:
     inside it: from the kept tallies."""
     tallies = Tally.objects.live_counts(Kind.REGION, Kind.TAGGED_REGION, within=within)
     counts = {tag: count for (kind, tag), count in tallies.items() if kind == Kind.REGION}
-    return sorted(
-        (RegionCount(region, counts[region.pk], (Kind.TAGGED_REGION, region.pk) in tallies)
-         for region in Region.objects.filter(pk__in=counts).with_parent_ids()),
-        key=lambda item: (-item.count, item.region.name),
-    )  # fmt: skip
+    regions = Region.objects.filter(pk__in=counts).with_parent_ids()
+    found = [RegionCount(region, counts[region.pk], (Kind.TAGGED_REGION, region.pk) in tallies) for region in regions]
+    return sorted(found, key=lambda item: (-item.count, item.region.name))
 
 
 @dataclass

@@ -84,7 +84,7 @@ class BriefingQuerySet(models.QuerySet):
         with its live version. Only earlier ones: publishing a briefing changes no other page's."""
         return Listing.objects.newest_before(briefing.live_revision.tag_lists(), briefing.published_at, count)
 
-    def cards(self, ids: list[int]) -> list[Briefing]:
+    def for_listing_in_order(self, ids: list[int]) -> list[Briefing]:
         """These briefings, ready for a list (`for_listing`), in the order of `ids`."""
         found = self.filter(pk__in=ids).for_listing().in_bulk()
         return [found[pk] for pk in ids if pk in found]

@@ -52,7 +52,7 @@ def keep_missing() -> int:
             ids = list(waiting.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[:BATCH])
             if not ids:
                 return made
-            store([card_of(briefing) for briefing in Briefing.objects.cards(ids)])
+            store([card_of(briefing) for briefing in Briefing.objects.for_listing_in_order(ids)])
             made += len(ids)
 
 
