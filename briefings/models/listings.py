@@ -60,10 +60,6 @@ class ListingQuerySet(models.QuerySet):
     def live(self) -> ListingQuerySet:
         return self.filter(published_at__lte=Now())
 
-    def pending(self) -> ListingQuerySet:
-        """Rows of scheduled briefings, which no list shows yet."""
-        return self.filter(published_at__gt=Now())
-
     def of(self, kind: str, tag: int = NO_TAG) -> ListingQuerySet:
         return self.filter(kind=kind, tag=tag)
 
@@ -75,10 +71,10 @@ class ListingQuerySet(models.QuerySet):
             rows = rows.filter(briefing__in=Listing.objects.of(*other).values("briefing"))
         return rows.order_by("-published_at", "-briefing").values_list("briefing", flat=True)
 
-    def newest_in_each(self, lists: list[List], count: int, before=None) -> dict[List, list[int]]:
-        """The ids of each list's `count` newest listed briefings (first published before `before`)."""
+    def newest_in_each(self, lists: list[List], count: int) -> dict[List, list[int]]:
+        """The ids of each list's `count` newest listed briefings."""
         newest: dict[List, list[int]] = {(Kind(kind), tag): [] for kind, tag in lists}
-        for kind, tag, briefing, _ in self.walk_back(lists, count, before):
+        for kind, tag, briefing, _ in self.walk_back(lists, count):
             newest[(Kind(kind), tag)].append(briefing)
         return newest
 
