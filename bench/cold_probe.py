@@ -1,7 +1,9 @@
 """What the cold-render benchmark does inside the site, printing JSON: each public page kind rendered
 REPEATS times with nothing cached (the cache emptied and the public content token forgotten before each
 request, as after a publish), through Django's test client and the whole middleware: median and p95 ms
-and SQL queries. robots.txt, a fixed page through the same path, is the baseline.
+and SQL queries. robots.txt, a fixed page through the same path, is the baseline. Briefing and version
+pages are measured twice: rendered (pages made ahead left aside), and read as made ahead
+(briefings.publishing.pages, made for the 50 briefings first).
 
 Run with the benchmark's environment: `python bench/cold_probe.py REPEATS`.
 """
@@ -27,20 +29,29 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from briefings import freshness  # noqa: E402
+from briefings import pages as made_ahead  # noqa: E402
 from briefings.models import Briefing  # noqa: E402
+from briefings.publishing.pages import make  # noqa: E402
 from briefings.sitemaps import SITEMAPS  # noqa: E402
+
+
+MADE_AHEAD = ("briefing, made ahead", "version, made ahead")
 
 
 def pages() -> dict[str, list[str]]:
     """Each page kind and the addresses to ask for it (briefings drawn at random, the same each run)."""
-    slugs = list(Briefing.objects.published().order_by("?").values_list("slug", flat=True)[:50])
-    random.Random(3).shuffle(slugs)
+    drawn = list(Briefing.objects.published().order_by("?").values_list("pk", "slug")[:50])
+    random.Random(3).shuffle(drawn)
+    make(pk for pk, _ in drawn)
+    slugs = [slug for _, slug in drawn]
     busiest = Briefing.objects.published().dates("published_at", "month").last()
     return {
         "baseline: robots.txt": ["/robots.txt"],
         "home": ["/"],
         "briefing": [f"/briefings/{slug}/" for slug in slugs],
         "version": [f"/briefings/{slug}/v/1/" for slug in slugs],
+        "briefing, made ahead": [f"/briefings/{slug}/" for slug in slugs],
+        "version, made ahead": [f"/briefings/{slug}/v/1/" for slug in slugs],
         "theme": ["/themes/space/"],
         "region with sub-regions (Asia)": ["/regions/asia/"],
         "author": ["/authors/analyst-a/"],
@@ -72,7 +83,9 @@ def cold_get(client: Client, path: str) -> tuple[float, int, int]:
 def measure(repeats: int) -> dict:
     client = Client(HTTP_HOST="127.0.0.1")
     figures = {}
+    kept_page = made_ahead.recall
     for kind, paths in pages().items():
+        made_ahead.recall = kept_page if kind in MADE_AHEAD else lambda path, state: None
         cold_get(client, paths[0])  # warm: templates compiled, connections open, as in a running worker
         times, counts = [], set()
         for index in range(repeats):

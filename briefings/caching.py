@@ -23,20 +23,24 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
-from . import freshness, outage, scopes
+from . import freshness, outage, pages, scopes
 
 SHAREABLE_STATUSES = {200, 301, 404, 410}
 
 
-def public_page(view, *, scoped: bool = False):
+SHARED, SCOPED, MADE_AHEAD = "shared", "scoped", "made ahead"
+
+
+def public_page(view, *, scoped: bool = False, made_ahead: bool = False):
     """Mark the view's pages as the same for every reader, to be cached and shared. A `scoped` view says
-    what its page shows (briefings.scopes.depends_on), and the page is kept until that changes."""
+    what its page shows (briefings.scopes.depends_on), and the page is kept until that changes; pages
+    `made_ahead` are scoped pages that briefings.publishing.pages makes before readers ask."""
 
     @wraps(view)
     def marked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return view(request, *args, **kwargs)
 
-    marked.public_page = "scoped" if scoped else "shared"
+    marked.public_page = MADE_AHEAD if made_ahead else SCOPED if scoped else SHARED
     return marked
 
 
@@ -63,6 +67,9 @@ class PublicPageCacheMiddleware:
         kind = public_page_kind(request) if request.method in ("GET", "HEAD") else None
         if kind is None:
             return self.get_response(request)
+        if getattr(request, "making_page", False):
+            request.made_page = self.render(request, freshness.public_state(), is_scoped=kind != SHARED)
+            return request.made_page[1]
         if has_session(request):
             response = self.get_response(request)
             add_never_cache_headers(response)
@@ -77,9 +84,9 @@ class PublicPageCacheMiddleware:
         kept = self.current(key, state)
         if kept is None:
             with self.rendering(key):  # readers arriving meanwhile wait for this rendering, not start their own
-                kept = self.current(key, state)
+                kept = self.current(key, state) or self.made_ahead(request, state, kind, key)
                 if kept is None:
-                    kept = self.render(request, state, is_scoped=kind == "scoped")
+                    kept = self.render(request, state, is_scoped=kind != SHARED)
                     if is_shareable(kept[1]):
                         freshness.keep(key, kept)
         response = kept[1]
@@ -89,6 +96,23 @@ class PublicPageCacheMiddleware:
     def current(key: str, state: freshness.PublicState) -> tuple[scopes.Rendering, HttpResponse] | None:
         kept = freshness.recall(key)
         return kept if kept is not None and freshness.is_current(kept[0], state) else None
+
+    @staticmethod
+    def made_ahead(request, state, kind: str, key: str) -> tuple[scopes.Rendering, HttpResponse] | None:
+        """The page made ahead of readers, if there is a current one; kept in this process too."""
+        if kind != MADE_AHEAD or outage.BREAKER.is_open() or not pages.is_for(request):
+            return None
+        try:
+            kept = pages.recall(request.path, state)
+        except DatabaseError as error:
+            if not outage.is_unavailable(error):
+                raise
+            outage.BREAKER.failed(error)
+            return None  # rendering it fails the same way: the outage middleware answers
+        if kept is not None:
+            with_public_headers(kept[1], state)
+            freshness.keep(key, kept)
+        return kept
 
     def render(self, request, state, *, is_scoped: bool) -> tuple[scopes.Rendering, HttpResponse]:
         """The page, and what it read. A scoped page that says it read nothing (a page that does not

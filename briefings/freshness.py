@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -88,7 +88,15 @@ def public_content_changed(changed: Iterable[str] | None = None) -> None:
         )
         cursor.execute(f"NOTIFY {CHANNEL}")
     transaction.on_commit(beacon.signal)
+    transaction.on_commit(partial(forget_pages_made_ahead, names), robust=True)
     WATCHER.forget()
+
+
+def forget_pages_made_ahead(names: list[str]) -> None:
+    """Have the task queue forget the pages made ahead that a change made stale, and make them again."""
+    from .tasks import forget_pages  # the task queue's module imports the publishing code that calls this
+
+    forget_pages.defer(changed=names)
 
 
 @cache

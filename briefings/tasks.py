@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -16,11 +16,12 @@ from procrastinate import JobContext, RetryStrategy, builtin_tasks
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
+from . import scopes
 from .alerts import confirmation_token, scope_from
 from .emails import absolute, message, reader_emails
 from .models import Alert, Subscription
 from .pdfs import render_pdf
-from .publishing import alerts, cards, pdfs
+from .publishing import alerts, cards, pages, pdfs
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,34 @@ def keep_cards(timestamp: int | None = None) -> None:
 def defer_keep_cards() -> None:
     with contextlib.suppress(AlreadyEnqueued):  # the run already waiting makes them all
         keep_cards.defer()
+
+
+PAGES_SECONDS = 60  # a run of `keep_pages` gives way to the other jobs after this, and is queued again
+PAGES_PERIOD_SECONDS = 600
+
+
+@app.periodic(cron="*/10 * * * *")
+@app.task(name="keep_pages", queue="pages", queueing_lock="keep_pages")
+def keep_pages(timestamp: int | None = None) -> None:
+    """Make the briefing and version pages not kept (publishing.pages): every ten minutes, after pages
+    were forgotten, and again while some remain."""
+    if timestamp is not None:  # a periodic run: briefings that went live since the last one, with a margin
+        pages.forget_gone_live(datetime.fromtimestamp(timestamp - PAGES_PERIOD_SECONDS - 60, tz=UTC))
+    if pages.keep(seconds=PAGES_SECONDS):
+        defer_keep_pages()
+
+
+def defer_keep_pages() -> None:
+    with contextlib.suppress(AlreadyEnqueued):  # the run already waiting makes them all
+        keep_pages.defer()
+
+
+@app.task(name="forget_pages", queue="pages")
+def forget_pages(changed: list[str]) -> None:
+    """Forget the kept pages a change of public content made stale, then make them again."""
+    if scopes.EVERYTHING not in changed:  # else every page is made again: see publishing.pages.missing
+        pages.forget_changed(changed)
+    defer_keep_pages()
 
 
 @app.periodic(cron="30 3 * * *")

@@ -37,10 +37,10 @@ feed_patterns = [
 public_patterns = [
     path("", public_page(views.home), name="home"),
     path("briefings/", public_page(views.briefing_list), name="briefing-list"),
-    path("briefings/<slug:slug>/", public_page(views.briefing_detail, scoped=True), name="briefing-detail"),
+    path("briefings/<slug:slug>/", public_page(views.briefing_detail, made_ahead=True), name="briefing-detail"),
     path(
         "briefings/<slug:slug>/v/<int:number>/",
-        public_page(views.briefing_version, scoped=True),
+        public_page(views.briefing_version, made_ahead=True),
         name="briefing-version",
     ),
     path(

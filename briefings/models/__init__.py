@@ -6,13 +6,15 @@ from .briefings import Briefing, BriefingAuthor, BriefingQuerySet
 from .cards import Card
 from .content import CONTENT_FIELDS, BriefingContent
 from .listings import Listing, Tally
+from .pages import KeptPage
 from .pdfs import VersionPdf
 from .revisions import Revision, RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, Region, RetiredSlug, Series, Theme
 
 __all__ = [
     "Alert", "Card", "ContentChange", "ContentScope", "EditorMessage",
-    "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "Listing",
+    "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "KeptPage",
+    "Listing",
     "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",
     "SearchTerm", "Series", "StateChange", "Subscriber", "SubscriberList", "Subscription", "Tally", "Theme",

@@ -1,0 +1,55 @@
+"""Serving the briefing and version pages made ahead of readers (briefings.models.pages).
+
+A crawler walking the archive asks for pages nobody asked for since the last change; rendering each
+costs tens of milliseconds, reading one made ahead costs a query. A kept page is served only if no
+scope it read has changed since it was made (the query checks) and no briefing in those scopes has gone
+live since (checked here, as briefings.scopes.ScopeLog does for pages kept in memory).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from . import freshness, scopes
+from .models import KeptPage
+from .models.pages import MOST_GO_LIVES_CHECKED
+
+# Set afresh for each reader (briefings.caching.with_public_headers), never kept.
+READER_HEADERS = frozenset({"etag", "last-modified", "cache-control", "expires"})
+
+
+def site() -> tuple[str, str]:
+    address = urlsplit(settings.SITE_URL)
+    return address.scheme, address.netloc
+
+
+def is_for(request: HttpRequest) -> bool:
+    """Whether the request is for the site's own address, the one pages are made for: absolute addresses
+    on a page (its canonical link, its citation) are those of the request."""
+    return (request.scheme, request.get_host()) == site()
+
+
+def recall(path: str, state: freshness.PublicState) -> tuple[scopes.Rendering, HttpResponse] | None:
+    """The page made ahead at `path`, if it shows what readers may see in `state`."""
+    found = KeptPage.objects.current(freshness.RELEASE, path, state.latest_live_at)
+    if found is None:
+        return None
+    page, gone_live = found
+    read = frozenset(page.scopes)
+    if len(gone_live) > MOST_GO_LIVES_CHECKED or any(
+        scopes.of_listing(kind, tag, briefing, datetime.fromisoformat(at)) & read
+        for at, kind, tag, briefing in gone_live
+    ):
+        return None  # a briefing it may show went live since
+    response = HttpResponse(page.body, status=page.status)
+    for name, value in page.headers.items():
+        response[name] = value
+    return scopes.Rendering(state.number, state.latest_live_at, read), response
+
+
+def headers_to_keep(response: HttpResponse) -> dict[str, str]:
+    return {name: value for name, value in response.items() if name.lower() not in READER_HEADERS}

@@ -1,0 +1,145 @@
+"""Making briefing and version pages ahead of readers (briefings.models.pages).
+
+After each change of public content the task queue forgets the kept pages that change made stale and
+makes every missing one again, a batch at a time (`keep`); the same task runs every few minutes, so the
+pages of a new release, or those a scheduled briefing changed by going live, are made without a change.
+A page is rendered exactly as a reader's request would render it (the whole middleware, the site's own
+address), and kept with what it read; readers are never served one that has changed since (see
+briefings.pages), so a page made late or not at all costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Now
+from django.http import HttpResponse
+from django.urls import reverse
+
+from .. import freshness, scopes
+from ..caching import is_shareable
+from ..models import Briefing, ContentScope, KeptPage, Listing, StateChange
+from ..pages import headers_to_keep
+
+BATCH = 50  # briefings, each with its page and its versions' pages
+
+
+@cache
+def handler() -> WSGIHandler:
+    return WSGIHandler()
+
+
+def render(path: str) -> tuple[scopes.Rendering, HttpResponse]:
+    """The public page at `path` as a reader at the site's own address gets it, and what it read."""
+    site = urlsplit(settings.SITE_URL)
+    request = WSGIRequest({
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "wsgi.input": io.BytesIO(),
+        "wsgi.url_scheme": site.scheme, "HTTP_HOST": site.netloc, "SERVER_NAME": site.hostname or "",
+        "SERVER_PORT": str(site.port or (443 if site.scheme == "https" else 80)),
+    })  # fmt: skip
+    request.making_page = True  # briefings.caching renders it afresh and hands back what it read
+    handler().get_response(request)
+    return request.made_page
+
+
+def seen_versions() -> QuerySet:
+    """Each publication readers have seen take effect: the versions that have pages."""
+    return StateChange.objects.publications().filter(effective_at__lte=Now())
+
+
+def addresses(briefing_ids: Iterable[int]) -> dict[tuple[int, int | None], str]:
+    """Each page to make of these briefings, if published: theirs and each published version's, by
+    (briefing, version number or None)."""
+    published = Briefing.objects.published().filter(pk__in=list(briefing_ids))
+    pages = {(briefing.pk, None): briefing.get_absolute_url() for briefing in published.only("slug")}
+    versions = seen_versions().filter(briefing__in=published)
+    for briefing_id, slug, number in versions.values_list("briefing_id", "briefing__slug", "revision__number"):
+        pages[briefing_id, number] = reverse("briefings:briefing-version", kwargs={"slug": slug, "number": number})
+    return pages
+
+
+def make(briefing_ids: Iterable[int]) -> int:
+    """Make and keep the pages of these briefings; returns how many were kept."""
+    kept = []
+    for (briefing_id, version), path in addresses(briefing_ids).items():
+        rendering, response = render(path)
+        if response.status_code == 200 and is_shareable(response) and rendering.scopes:
+            kept.append(KeptPage(
+                release=freshness.RELEASE, path=path, briefing_id=briefing_id, version=version,
+                made_in=rendering.number, latest_live_at=rendering.latest_live_at,
+                scopes=sorted(rendering.scopes | {scopes.EVERYTHING}), status=response.status_code,
+                headers=headers_to_keep(response), body=response.content,
+            ))  # fmt: skip
+    KeptPage.objects.bulk_create(
+        kept, update_conflicts=True, unique_fields=["release", "path"],
+        update_fields=["briefing", "version", "made_in", "latest_live_at", "scopes", "status", "headers", "body",
+                       "made_at"],
+    )  # fmt: skip
+    return len(kept)
+
+
+def forget_changed(names: list[str]) -> int:
+    """Forget the kept pages that read one of these scopes before its last change."""
+    table, scope_table = KeptPage._meta.db_table, ContentScope._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} page WHERE page.scopes && %s::varchar[] AND EXISTS ("
+            f" SELECT 1 FROM {scope_table} scope WHERE scope.name = ANY(%s::varchar[])"
+            f" AND scope.name = ANY(page.scopes) AND scope.number > page.made_in)",
+            [names, names],
+        )
+        return cursor.rowcount
+
+
+def forget_gone_live(since: datetime) -> int:
+    """Forget the kept pages made before a briefing in their scopes went live at its scheduled time."""
+    forgotten = 0
+    for listing in Listing.objects.filter(published_at__gt=since, published_at__lte=Now()):
+        names = scopes.of_listing(listing.kind, listing.tag, listing.briefing_id, listing.published_at)
+        made_before = KeptPage.objects.filter(scopes__overlap=sorted(names), latest_live_at__lt=listing.published_at)
+        forgotten += made_before.delete()[0]
+    return forgotten
+
+
+def forget_other_releases() -> int:
+    return KeptPage.objects.exclude(release=freshness.RELEASE).delete()[0]
+
+
+def missing(before: int | None = None) -> list[int]:
+    """A batch of published briefings, newest first (below `before`), with a page or a published
+    version's page not kept since everything last changed (a tag renamed, say)."""
+    everything = ContentScope.objects.filter(name=scopes.EVERYTHING).values_list("number", flat=True).first() or 0
+    kept = KeptPage.objects.filter(release=freshness.RELEASE, made_in__gte=everything)
+    unkept_versions = (
+        seen_versions()
+        .filter(briefing=OuterRef("pk"))
+        .exclude(Exists(kept.filter(briefing=OuterRef("briefing"), version=OuterRef("revision__number"))))
+    )
+    unkept_page = ~Exists(kept.filter(briefing=OuterRef("pk"), version__isnull=True))
+    waiting = Briefing.objects.published().filter(unkept_page | Q(Exists(unkept_versions)))
+    if before is not None:
+        waiting = waiting.filter(pk__lt=before)
+    return list(waiting.order_by("-pk").values_list("pk", flat=True)[:BATCH])
+
+
+def keep(*, seconds: float) -> bool:
+    """Make missing pages for about `seconds`, each briefing once (a page that cannot be kept, a 404 say,
+    is not tried again); returns whether some remain."""
+    forget_other_releases()
+    started, before = time.monotonic(), None
+    while time.monotonic() - started < seconds:
+        waiting = missing(before)
+        if not waiting:
+            return False
+        make(waiting)
+        before = waiting[-1]
+    return True

@@ -1,0 +1,191 @@
+"""Briefing and version pages made ahead of readers: served while current, from any process, and never
+once something they show has changed."""
+
+import io
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from briefings import freshness, publishing
+from briefings.models import Briefing, KeptPage, Series
+from briefings.publishing import pages
+from tests.helpers import edit, make_briefing, make_theme, publish_soon, run_worker, wait_until
+
+MARK = b"<p>Made ahead.</p>"
+
+
+def mark(path: str) -> None:
+    """Change a kept page's text, so that a reader served it can be told from one served a rendering."""
+    page = KeptPage.objects.get(path=path)
+    page.body = page.body.replace(b"</main>", MARK + b"</main>")
+    page.save(update_fields=["body"])
+
+
+def served_ahead(client, path: str) -> bool:
+    cache.clear()  # this process has kept nothing: as another app server, or after a restart
+    response = client.get(path)
+    assert response.status_code in (200, 410), path
+    return MARK.decode() in response.text
+
+
+def corrected(briefing: Briefing, **content) -> None:
+    edit(briefing, **content)
+    publishing.publish(briefing, by=None, change_kind="correction", note="The title was wrong.")
+
+
+@pytest.fixture(autouse=True)
+def site_address(settings):
+    """Pages are made for the site's own address: here, the test client's."""
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def briefing(db):
+    return make_briefing(title="Frigates for the Baltic", themes=[make_theme("Sea power")], publish=True)
+
+
+@pytest.mark.django_db
+def test_a_briefings_page_and_each_versions_page_are_made_and_served_to_readers(client, briefing):
+    corrected(briefing, title="Frigates for the Baltic Sea")
+    assert pages.make([briefing.pk]) == 3
+    paths = {"/briefings/frigates-for-the-baltic/", "/briefings/frigates-for-the-baltic/v/1/",
+             "/briefings/frigates-for-the-baltic/v/2/"}  # fmt: skip
+    assert set(KeptPage.objects.values_list("path", flat=True)) == paths
+    for path in paths:
+        mark(path)
+        assert served_ahead(client, path), path
+    response = client.get("/briefings/frigates-for-the-baltic/")
+    assert response["ETag"] and "public" in response["Cache-Control"] and response["Content-Security-Policy"]
+    assert response["Content-Type"] == "text/html; charset=utf-8" and response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_a_page_made_ahead_costs_a_query_and_is_served_only_at_the_sites_own_address(client, settings, briefing):
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example.org"]
+    pages.make([briefing.pk])
+    mark(briefing.get_absolute_url())
+    freshness.WATCHER.forget()
+    with CaptureQueriesContext(connection) as queries:
+        assert served_ahead(client, briefing.get_absolute_url())
+    assert len(queries) == 2  # what changed, and the page
+    mirrored = client.get(briefing.get_absolute_url(), HTTP_HOST="mirror.example.org").text
+    assert MARK.decode() not in mirrored and '"http://mirror.example.org/briefings/frigates' in mirrored
+
+
+@pytest.mark.django_db
+def test_a_correction_is_never_hidden_by_a_page_made_before_it(client, briefing):
+    pages.make([briefing.pk])
+    for path in ("/briefings/frigates-for-the-baltic/", "/briefings/frigates-for-the-baltic/v/1/"):
+        mark(path)
+    corrected(briefing, title="Frigates for the Baltic Sea")
+    for path in ("/briefings/frigates-for-the-baltic/", "/briefings/frigates-for-the-baltic/v/1/"):
+        assert not served_ahead(client, path), path
+    assert "The title was wrong." in client.get("/briefings/frigates-for-the-baltic/v/1/").text
+
+
+@pytest.mark.django_db
+def test_a_page_is_not_served_once_a_related_briefing_it_shows_changes(client, briefing):
+    later = make_briefing(title="Cables under the Baltic", themes=briefing.live_revision.themes.all(), publish=True)
+    pages.make([later.pk])
+    mark(later.get_absolute_url())
+    assert served_ahead(client, later.get_absolute_url())
+    corrected(briefing, title="Frigates and mines")
+    assert not served_ahead(client, later.get_absolute_url())
+    assert "Frigates and mines" in client.get(later.get_absolute_url()).text
+
+
+@pytest.mark.django_db
+def test_an_unpublished_briefings_page_is_gone_whatever_was_made(client, briefing):
+    pages.make([briefing.pk])
+    mark(briefing.get_absolute_url())
+    publishing.unpublish(briefing, by=None)
+    cache.clear()
+    assert client.get(briefing.get_absolute_url()).status_code == 410
+    assert client.get("/briefings/frigates-for-the-baltic/v/1/").status_code == 410
+    assert pages.make([briefing.pk]) == 0 and pages.missing() == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_made_before_a_scheduled_part_of_its_series_went_live_is_not_served(client):
+    series = Series.objects.create(title="Baltic watch", slug="baltic-watch")
+    first = make_briefing(title="Frigates", series=series, part=1, publish=True)
+    second = make_briefing(title="Mines", slug="mines", series=series, part=2)
+    go_live = publish_soon(second)
+    pages.make([first.pk])
+    mark(first.get_absolute_url())
+    assert served_ahead(client, first.get_absolute_url())
+    wait_until(go_live)
+    assert not served_ahead(client, first.get_absolute_url())
+    assert 'href="/briefings/mines/"' in client.get(first.get_absolute_url()).text
+    assert pages.forget_gone_live(go_live.replace(second=0, microsecond=0)) >= 1
+    assert not KeptPage.objects.filter(path=first.get_absolute_url()).exists()
+
+
+@pytest.mark.django_db
+def test_renaming_a_tag_outdates_every_page_and_they_are_made_again(client, briefing):
+    pages.make([briefing.pk])
+    mark(briefing.get_absolute_url())
+    theme = briefing.live_revision.themes.get()
+    theme.name = "Maritime power"
+    theme.save()
+    assert not served_ahead(client, briefing.get_absolute_url())
+    assert pages.missing() == [briefing.pk]
+    assert not pages.keep(seconds=60) and pages.missing() == []
+    assert b"Maritime power" in KeptPage.objects.get(path=briefing.get_absolute_url()).body
+
+
+@pytest.mark.django_db
+def test_pages_of_another_release_are_not_served_and_are_forgotten(client, briefing):
+    pages.make([briefing.pk])
+    mark(briefing.get_absolute_url())
+    KeptPage.objects.update(release="an-older-release")
+    assert not served_ahead(client, briefing.get_absolute_url())
+    assert pages.forget_other_releases() == 2 and pages.missing() == [briefing.pk]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_makes_pages_after_each_publication_and_correction(client, briefing):
+    run_worker()
+    kept = KeptPage.objects.get(path=briefing.get_absolute_url())
+    assert kept.made_in == freshness.public_state().number and b"Frigates for the Baltic" in kept.body
+    corrected(briefing, title="Frigates for the Baltic Sea")
+    run_worker()
+    kept = KeptPage.objects.get(path=briefing.get_absolute_url())
+    assert b"Frigates for the Baltic Sea" in kept.body and KeptPage.objects.count() == 3
+    mark(briefing.get_absolute_url())
+    assert served_ahead(client, briefing.get_absolute_url())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_made_while_a_correction_commits_is_not_served_after_it(client, briefing, monkeypatch):
+    """The maker renders the old text; the correction commits on another connection before the page is
+    stored. The page stored is the old one, and readers must not get it."""
+    render = pages.render
+
+    def render_then_correct(path: str):
+        made = render(path)
+        thread = threading.Thread(target=lambda: (corrected(briefing, title="Mines"), connections.close_all()))
+        thread.start()
+        thread.join()
+        return made
+
+    monkeypatch.setattr(pages, "render", render_then_correct)
+    pages.make([briefing.pk])
+    assert b"Frigates for the Baltic" in KeptPage.objects.get(path=briefing.get_absolute_url()).body
+    mark(briefing.get_absolute_url())
+    assert not served_ahead(client, briefing.get_absolute_url())
+    assert "Mines" in client.get(briefing.get_absolute_url()).text
+
+
+@pytest.mark.django_db
+def test_the_command_makes_every_missing_page(briefing):
+    other = make_briefing(title="Cables", publish=True)
+    output = io.StringIO()
+    call_command("make_pages", stdout=output)
+    assert "4 page(s) of 2 briefing(s) made." in output.getvalue()
+    assert KeptPage.objects.count() == 4 and pages.missing() == []
+    assert set(KeptPage.objects.values_list("briefing", flat=True)) == {briefing.pk, other.pk}
