@@ -31,9 +31,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from briefings import freshness  # noqa: E402
 from briefings import pages as made_ahead  # noqa: E402
 from briefings.models import Briefing  # noqa: E402
-from briefings.publishing.pages import make  # noqa: E402
+from briefings.publishing.pages import make_briefings  # noqa: E402
 from briefings.sitemaps import SITEMAPS  # noqa: E402
-
 
 MADE_AHEAD = ("briefing, made ahead", "version, made ahead")
 
@@ -42,7 +41,7 @@ def pages() -> dict[str, list[str]]:
     """Each page kind and the addresses to ask for it (briefings drawn at random, the same each run)."""
     drawn = list(Briefing.objects.published().order_by("?").values_list("pk", "slug")[:50])
     random.Random(3).shuffle(drawn)
-    make(pk for pk, _ in drawn)
+    make_briefings(pk for pk, _ in drawn)
     slugs = [slug for _, slug in drawn]
     busiest = Briefing.objects.published().dates("published_at", "month").last()
     return {

@@ -99,12 +99,16 @@ def manage(size: int, *args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([PYTHON, "manage.py", *args], cwd=PROJECT, env=env, check=True, **kwargs)
 
 
+SITE_HOST = "127.0.0.1"
+
+
 def bench_environment(size: int) -> dict[str, str]:
     return os.environ | {
         "DATABASE_URL": database_url(size),
         "SECRET_KEY": "bench-" + "k" * 60,
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://{SITE_HOST}",  # pages are made ahead for the site's own address (wrk sends it)
         "SECURE_SSL_REDIRECT": "false",
         "MEDIA_ROOT": str(WORK / f"media-{size}"),
         "LOG_LEVEL": "WARNING",

@@ -1,5 +1,5 @@
 """A crawler and an editor under load, against the production server (briefings/gunicorn.py) started
-afresh, with nothing cached. Writes bench/results/crawl.md.
+afresh, with nothing cached in its memory. Writes bench/results/crawl.md.
 
     .venv/bin/python manage.py pgcluster run -- .venv/bin/python bench/crawl.py --sizes 10000 100000
 
@@ -7,9 +7,12 @@ afresh, with nothing cached. Writes bench/results/crawl.md.
 
 *Walk*: wrk walks every address of the archive (bench/crawl_probe.py: each briefing and its first
 version, every theme, region, author and series, archive year and month, and tag feed), each asked
-once, two threads from two places in the list, for SECONDS: nearly every request renders a page
-nobody asked for before. Beside it, in the same run, the ceiling of the stack (bench/ceiling.py); the
-walk's throughput as a share of it, median and p99 latency, errors, and database time per request.
+once, two threads from two places in the list, at the site's own address, for SECONDS: nearly every
+request is for a page nobody asked for before. Pages are made ahead first (`manage.py make_pages`: all
+of them after a change to the code, else only the missing ones; the time and room it takes are
+reported). Beside it, in the same run, the
+ceiling of the stack (bench/ceiling.py); the walk's throughput as a share of it, median and p99
+latency, errors, and database time per request.
 
 *Publish under load*: readers at 64 connections on popular pages (home, a theme, a region, five
 briefings) while an editor publishes a correction of one of those briefings every 2 s.
@@ -20,13 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from corpus import PROJECT, PYTHON, RESULTS, bench_environment, build, free_port, probe, start_server
+from corpus import PROJECT, PYTHON, RESULTS, SITE_HOST, bench_environment, build, free_port, manage, probe, start_server
 from serving import rotating_script, stop, wrk
 
 CONNECTIONS = 16
@@ -45,13 +49,24 @@ def walking_script(addresses: list[str], threads: int) -> Path:
         "function setup(thread)\n  thread:set('id', started)\n  started = started + 1\nend\n"
         f"function init(args)\n  paths = {{}}\n  for line in io.lines('{listed}') do paths[#paths + 1] = line end\n"
         f"  i = math.floor(#paths * id / {threads})\nend\n"
+        f"wrk.headers['Host'] = '{SITE_HOST}'\n"  # a crawler asks for the site's own address
         "function request()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
     )
     return script
 
 
+def make_pages(size: int) -> dict:
+    """Make every page not yet made ahead for this code (all of them after a change to it)."""
+    started = time.monotonic()
+    output = manage(size, "make_pages", "--processes", str(os.cpu_count() or 1), capture_output=True, text=True)
+    made = int(re.search(r"(\d+) page\(s\) made", output.stdout).group(1))
+    seconds = round(time.monotonic() - started, 1)
+    return {"made": made, "seconds": seconds, **probe("bench/crawl_probe.py", size, "--kept-pages")}
+
+
 def walk(size: int, seconds: int) -> dict:
     addresses = probe("bench/crawl_probe.py", size)
+    made = make_pages(size)
     port = free_port()
     server = start_server(size, port, app="bench.ceiling:application")
     try:
@@ -68,6 +83,7 @@ def walk(size: int, seconds: int) -> dict:
     database_ms = probe("bench/crawl_probe.py", size, "--database-ms") - before
     return {
         "addresses": len(addresses),
+        "made_ahead": made,
         "ceiling": ceiling,
         "walk": walked,
         "share": round(walked["requests_per_second"] / ceiling["requests_per_second"], 3),
@@ -114,6 +130,19 @@ def report(results: dict[int, dict], seconds: int) -> str:
             f"| {walked['requests_per_second']:,.0f} | {crawl['share']:.0%} "
             f"| {walked['median_ms']:.1f} / {walked['p99_ms']:.1f} | {walked['errors']} "
             f"| {crawl['database_ms_per_request']} |"
+        )
+    lines += [
+        "",
+        "Pages are made ahead of readers before the walk (`manage.py make_pages`, one process a core: those not",
+        "yet made for this code, none if an earlier run made them all). What that costs:",
+        "",
+        "| briefings | pages kept | made in this run | in (s) | room in PostgreSQL |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for size, result in results.items():
+        made = result["walk"]["made_ahead"]
+        lines.append(
+            f"| {size:,} | {made['pages']:,} | {made['made']:,} | {made['seconds']:,} | {made['bytes'] / 2**20:,.0f} MB |"
         )
     lines += [
         "",

@@ -1,9 +1,10 @@
 """What the crawler benchmark walks, printed as JSON: every listed briefing's page and its
 first version, every theme, region, author and series page, every archive year and month, and the feed
 of every theme, region and author. Interleaved at random (the same each run), as a crawler following
-links meets them; the database time spent so far with `--database-ms`.
+links meets them; the database time spent so far with `--database-ms`; the pages kept for readers
+(made ahead) and the room they take with `--kept-pages`.
 
-Run with the benchmark's environment: `python bench/crawl_probe.py [--database-ms]`.
+Run with the benchmark's environment: `python bench/crawl_probe.py [--database-ms | --kept-pages]`.
 """
 
 import json
@@ -22,7 +23,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from briefings.models import Author, Briefing, Region, Series, Theme  # noqa: E402
+from briefings import freshness  # noqa: E402
+from briefings.models import Author, Briefing, KeptPage, Region, Series, Theme  # noqa: E402
 
 
 def addresses() -> list[str]:
@@ -52,5 +54,17 @@ def database_ms() -> float:
         return cursor.fetchone()[0]
 
 
+def kept_pages() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_total_relation_size(%s)", [KeptPage._meta.db_table])
+        size = cursor.fetchone()[0]
+    return {"pages": KeptPage.objects.filter(release=freshness.RELEASE).count(), "bytes": size}
+
+
 if __name__ == "__main__":
-    print(json.dumps(database_ms() if "--database-ms" in sys.argv else addresses()))
+    if "--database-ms" in sys.argv:
+        print(json.dumps(database_ms()))
+    elif "--kept-pages" in sys.argv:
+        print(json.dumps(kept_pages()))
+    else:
+        print(json.dumps(addresses()))

@@ -28,9 +28,9 @@ def site() -> tuple[str, str]:
 
 
 def is_for(request: HttpRequest) -> bool:
-    """Whether the request is for the site's own address, the one pages are made for: absolute addresses
-    on a page (its canonical link, its citation) are those of the request."""
-    return (request.scheme, request.get_host()) == site()
+    """Whether a page made ahead answers the request: one for the site's own address, the one pages are
+    made for (absolute addresses on a page, its canonical link say, are the request's), without a query."""
+    return not request.META.get("QUERY_STRING") and (request.scheme, request.get_host()) == site()
 
 
 def recall(path: str, state: freshness.PublicState) -> tuple[scopes.Rendering, HttpResponse] | None:

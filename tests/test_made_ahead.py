@@ -15,13 +15,13 @@ from briefings.models import Briefing, KeptPage, Series
 from briefings.publishing import pages
 from tests.helpers import edit, make_briefing, make_theme, publish_soon, run_worker, wait_until
 
-MARK = b"<p>Made ahead.</p>"
+MARK = b"<!-- made ahead -->"
 
 
 def mark(path: str) -> None:
     """Change a kept page's text, so that a reader served it can be told from one served a rendering."""
     page = KeptPage.objects.get(path=path)
-    page.body = page.body.replace(b"</main>", MARK + b"</main>")
+    page.body += MARK
     page.save(update_fields=["body"])
 
 
@@ -51,7 +51,7 @@ def briefing(db):
 @pytest.mark.django_db
 def test_a_briefings_page_and_each_versions_page_are_made_and_served_to_readers(client, briefing):
     corrected(briefing, title="Frigates for the Baltic Sea")
-    assert pages.make([briefing.pk]) == 3
+    assert pages.make_briefings([briefing.pk]) == 3
     paths = {"/briefings/frigates-for-the-baltic/", "/briefings/frigates-for-the-baltic/v/1/",
              "/briefings/frigates-for-the-baltic/v/2/"}  # fmt: skip
     assert set(KeptPage.objects.values_list("path", flat=True)) == paths
@@ -64,9 +64,9 @@ def test_a_briefings_page_and_each_versions_page_are_made_and_served_to_readers(
 
 
 @pytest.mark.django_db
-def test_a_page_made_ahead_costs_a_query_and_is_served_only_at_the_sites_own_address(client, settings, briefing):
+def test_a_page_made_ahead_costs_a_query_and_answers_only_the_sites_own_address_unqueried(client, settings, briefing):
     settings.ALLOWED_HOSTS = ["testserver", "mirror.example.org"]
-    pages.make([briefing.pk])
+    pages.make_briefings([briefing.pk])
     mark(briefing.get_absolute_url())
     freshness.WATCHER.forget()
     with CaptureQueriesContext(connection) as queries:
@@ -74,11 +74,32 @@ def test_a_page_made_ahead_costs_a_query_and_is_served_only_at_the_sites_own_add
     assert len(queries) == 2  # what changed, and the page
     mirrored = client.get(briefing.get_absolute_url(), HTTP_HOST="mirror.example.org").text
     assert MARK.decode() not in mirrored and '"http://mirror.example.org/briefings/frigates' in mirrored
+    cache.clear()
+    assert MARK.decode() not in client.get(briefing.get_absolute_url() + "?utm_source=feed").text
+
+
+@pytest.mark.django_db
+def test_list_pages_are_made_and_only_those_a_publication_joins_are_outdated(client, briefing):
+    cables = make_briefing(title="Cables", themes=[make_theme("Cyber")], publish=True)
+    assert pages.make(pages.of_lists()) == len(pages.of_lists())
+    month = cables.published_at
+    lists = ["/themes/sea-power/", "/themes/cyber/", "/feeds/themes/cyber.atom", "/feeds/themes/sea-power.rss",
+             "/authors/jane-doe/", f"/archive/{month.year}/{month.month}/"]  # fmt: skip
+    for path in lists:
+        mark(path)
+        assert served_ahead(client, path), path
+    make_briefing(title="Submarine cables", themes=[cables.live_revision.themes.get()], publish=True)
+    assert served_ahead(client, "/themes/sea-power/") and served_ahead(client, "/feeds/themes/sea-power.rss")
+    for path in ["/themes/cyber/", "/feeds/themes/cyber.atom", "/authors/jane-doe/", lists[-1]]:
+        assert not served_ahead(client, path), path
+        assert "Submarine cables" in client.get(path).text
+    assert not served_ahead(client, "/themes/sea-power/?page=1")
+    assert [page.path for page in pages.missing_lists()] == []  # kept, if outdated: forgetting is the worker's
 
 
 @pytest.mark.django_db
 def test_a_correction_is_never_hidden_by_a_page_made_before_it(client, briefing):
-    pages.make([briefing.pk])
+    pages.make_briefings([briefing.pk])
     for path in ("/briefings/frigates-for-the-baltic/", "/briefings/frigates-for-the-baltic/v/1/"):
         mark(path)
     corrected(briefing, title="Frigates for the Baltic Sea")
@@ -90,7 +111,7 @@ def test_a_correction_is_never_hidden_by_a_page_made_before_it(client, briefing)
 @pytest.mark.django_db
 def test_a_page_is_not_served_once_a_related_briefing_it_shows_changes(client, briefing):
     later = make_briefing(title="Cables under the Baltic", themes=briefing.live_revision.themes.all(), publish=True)
-    pages.make([later.pk])
+    pages.make_briefings([later.pk])
     mark(later.get_absolute_url())
     assert served_ahead(client, later.get_absolute_url())
     corrected(briefing, title="Frigates and mines")
@@ -100,13 +121,13 @@ def test_a_page_is_not_served_once_a_related_briefing_it_shows_changes(client, b
 
 @pytest.mark.django_db
 def test_an_unpublished_briefings_page_is_gone_whatever_was_made(client, briefing):
-    pages.make([briefing.pk])
+    pages.make_briefings([briefing.pk])
     mark(briefing.get_absolute_url())
     publishing.unpublish(briefing, by=None)
     cache.clear()
     assert client.get(briefing.get_absolute_url()).status_code == 410
     assert client.get("/briefings/frigates-for-the-baltic/v/1/").status_code == 410
-    assert pages.make([briefing.pk]) == 0 and pages.missing() == []
+    assert pages.make_briefings([briefing.pk]) == 0 and pages.missing() == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -115,7 +136,7 @@ def test_a_page_made_before_a_scheduled_part_of_its_series_went_live_is_not_serv
     first = make_briefing(title="Frigates", series=series, part=1, publish=True)
     second = make_briefing(title="Mines", slug="mines", series=series, part=2)
     go_live = publish_soon(second)
-    pages.make([first.pk])
+    pages.make_briefings([first.pk])
     mark(first.get_absolute_url())
     assert served_ahead(client, first.get_absolute_url())
     wait_until(go_live)
@@ -127,20 +148,21 @@ def test_a_page_made_before_a_scheduled_part_of_its_series_went_live_is_not_serv
 
 @pytest.mark.django_db
 def test_renaming_a_tag_outdates_every_page_and_they_are_made_again(client, briefing):
-    pages.make([briefing.pk])
+    pages.make_briefings([briefing.pk])
     mark(briefing.get_absolute_url())
     theme = briefing.live_revision.themes.get()
     theme.name = "Maritime power"
     theme.save()
     assert not served_ahead(client, briefing.get_absolute_url())
     assert pages.missing() == [briefing.pk]
-    assert not pages.keep(seconds=60) and pages.missing() == []
+    assert not pages.keep(seconds=60) and pages.missing() == [] and pages.missing_lists() == []
     assert b"Maritime power" in KeptPage.objects.get(path=briefing.get_absolute_url()).body
+    assert b"Maritime power" in KeptPage.objects.get(path="/themes/sea-power/").body
 
 
 @pytest.mark.django_db
 def test_pages_of_another_release_are_not_served_and_are_forgotten(client, briefing):
-    pages.make([briefing.pk])
+    pages.make_briefings([briefing.pk])
     mark(briefing.get_absolute_url())
     KeptPage.objects.update(release="an-older-release")
     assert not served_ahead(client, briefing.get_absolute_url())
@@ -155,7 +177,7 @@ def test_the_worker_makes_pages_after_each_publication_and_correction(client, br
     corrected(briefing, title="Frigates for the Baltic Sea")
     run_worker()
     kept = KeptPage.objects.get(path=briefing.get_absolute_url())
-    assert b"Frigates for the Baltic Sea" in kept.body and KeptPage.objects.count() == 3
+    assert b"Frigates for the Baltic Sea" in kept.body and KeptPage.objects.filter(briefing=briefing).count() == 3
     mark(briefing.get_absolute_url())
     assert served_ahead(client, briefing.get_absolute_url())
 
@@ -174,7 +196,7 @@ def test_a_page_made_while_a_correction_commits_is_not_served_after_it(client, b
         return made
 
     monkeypatch.setattr(pages, "render", render_then_correct)
-    pages.make([briefing.pk])
+    pages.make_briefings([briefing.pk])
     assert b"Frigates for the Baltic" in KeptPage.objects.get(path=briefing.get_absolute_url()).body
     mark(briefing.get_absolute_url())
     assert not served_ahead(client, briefing.get_absolute_url())
@@ -183,9 +205,9 @@ def test_a_page_made_while_a_correction_commits_is_not_served_after_it(client, b
 
 @pytest.mark.django_db
 def test_the_command_makes_every_missing_page(briefing):
-    other = make_briefing(title="Cables", publish=True)
+    make_briefing(title="Cables", publish=True)
     output = io.StringIO()
     call_command("make_pages", stdout=output)
-    assert "4 page(s) of 2 briefing(s) made." in output.getvalue()
-    assert KeptPage.objects.count() == 4 and pages.missing() == []
-    assert set(KeptPage.objects.values_list("briefing", flat=True)) == {briefing.pk, other.pk}
+    assert f"{4 + len(pages.of_lists())} page(s) made, of lists and of 2 briefing(s)." in output.getvalue()
+    assert KeptPage.objects.filter(briefing__isnull=False).count() == 4 and pages.missing() == []
+    assert pages.missing_lists() == [] and KeptPage.objects.filter(path="/themes/sea-power/").exists()

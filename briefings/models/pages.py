@@ -1,4 +1,4 @@
-"""Briefing and version pages made ahead of readers, kept with what they read.
+"""Public pages made ahead of readers (a briefing's, its versions', its lists'), kept with what they read.
 
 A page is made by briefings.publishing.pages after the change that may alter it, and read by the page
 cache (briefings.caching) when a process has none of its own. A kept page is served only while nothing
@@ -52,7 +52,9 @@ class KeptPage(models.Model):
 
     release = models.CharField(max_length=64, help_text="The code that made it (briefings.freshness.RELEASE).")
     path = models.CharField(max_length=1000)
-    briefing = models.ForeignKey("Briefing", on_delete=models.CASCADE, related_name="kept_pages")
+    briefing = models.ForeignKey(
+        "Briefing", on_delete=models.CASCADE, null=True, related_name="kept_pages", help_text="Empty for a list."
+    )
     version = models.PositiveIntegerField(null=True, help_text="The version's page; empty for the briefing's.")
     made_in = models.PositiveBigIntegerField(help_text="The public content version it was made in.")
     latest_live_at = models.DateTimeField(null=True, help_text="The newest go-live when it was made.")

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -27,10 +28,16 @@ from django.urls import reverse
 
 from .. import freshness, scopes
 from ..caching import is_shareable
-from ..models import Briefing, ContentScope, KeptPage, Listing, StateChange
+from ..models import Author, Briefing, ContentScope, KeptPage, Listing, Region, Series, StateChange, Theme
 from ..pages import headers_to_keep
 
 BATCH = 50  # briefings, each with its page and its versions' pages
+
+
+class Page(NamedTuple):
+    path: str
+    briefing: int | None = None  # a briefing's page or a version's; else a list's
+    version: int | None = None
 
 
 @cache
@@ -56,25 +63,41 @@ def seen_versions() -> QuerySet:
     return StateChange.objects.publications().filter(effective_at__lte=Now())
 
 
-def addresses(briefing_ids: Iterable[int]) -> dict[tuple[int, int | None], str]:
-    """Each page to make of these briefings, if published: theirs and each published version's, by
-    (briefing, version number or None)."""
+def of_briefings(briefing_ids: Iterable[int]) -> list[Page]:
+    """The pages of these briefings, if published: theirs and each published version's."""
     published = Briefing.objects.published().filter(pk__in=list(briefing_ids))
-    pages = {(briefing.pk, None): briefing.get_absolute_url() for briefing in published.only("slug")}
+    pages = [Page(briefing.get_absolute_url(), briefing.pk) for briefing in published.only("slug")]
     versions = seen_versions().filter(briefing__in=published)
     for briefing_id, slug, number in versions.values_list("briefing_id", "briefing__slug", "revision__number"):
-        pages[briefing_id, number] = reverse("briefings:briefing-version", kwargs={"slug": slug, "number": number})
+        path = reverse("briefings:briefing-version", kwargs={"slug": slug, "number": number})
+        pages.append(Page(path, briefing_id, number))
     return pages
 
 
-def make(briefing_ids: Iterable[int]) -> int:
-    """Make and keep the pages of these briefings; returns how many were kept."""
+def of_lists() -> list[Page]:
+    """Every list a reader can walk to: each theme's, region's, author's and series' page, the feeds of
+    the first three, and each archive year and month."""
+    paths = []
+    for model, name in ((Theme, "theme"), (Region, "region"), (Author, "author")):
+        for slug in (tag.slug for tag in model.objects.counted()):
+            paths.append(reverse(f"briefings:{name}-detail", args=[slug]))
+            paths += [reverse(f"briefings:{name}-feed", args=[slug, format]) for format in ("atom", "rss")]
+    paths += [series.get_absolute_url() for series in Series.objects.counted()]
+    listed = Briefing.objects.listed()
+    paths += [reverse("briefings:archive-year", args=[year.year]) for year in listed.dates("published_at", "year")]
+    for month in listed.dates("published_at", "month"):
+        paths.append(reverse("briefings:archive-month", args=[month.year, month.month]))
+    return [Page(path) for path in paths]
+
+
+def make(pages: Iterable[Page]) -> int:
+    """Make and keep these pages; returns how many were kept."""
     kept = []
-    for (briefing_id, version), path in addresses(briefing_ids).items():
-        rendering, response = render(path)
+    for page in pages:
+        rendering, response = render(page.path)
         if response.status_code == 200 and is_shareable(response) and rendering.scopes:
             kept.append(KeptPage(
-                release=freshness.RELEASE, path=path, briefing_id=briefing_id, version=version,
+                release=freshness.RELEASE, path=page.path, briefing_id=page.briefing, version=page.version,
                 made_in=rendering.number, latest_live_at=rendering.latest_live_at,
                 scopes=sorted(rendering.scopes | {scopes.EVERYTHING}), status=response.status_code,
                 headers=headers_to_keep(response), body=response.content,
@@ -85,6 +108,10 @@ def make(briefing_ids: Iterable[int]) -> int:
                        "made_at"],
     )  # fmt: skip
     return len(kept)
+
+
+def make_briefings(briefing_ids: Iterable[int]) -> int:
+    return make(of_briefings(briefing_ids))
 
 
 def forget_changed(names: list[str]) -> int:
@@ -114,11 +141,15 @@ def forget_other_releases() -> int:
     return KeptPage.objects.exclude(release=freshness.RELEASE).delete()[0]
 
 
+def everything_changed_in() -> int:
+    """The version in which everything last changed (a tag renamed, say): pages made before are outdated."""
+    return ContentScope.objects.filter(name=scopes.EVERYTHING).values_list("number", flat=True).first() or 0
+
+
 def missing(before: int | None = None) -> list[int]:
     """A batch of published briefings, newest first (below `before`), with a page or a published
-    version's page not kept since everything last changed (a tag renamed, say)."""
-    everything = ContentScope.objects.filter(name=scopes.EVERYTHING).values_list("number", flat=True).first() or 0
-    kept = KeptPage.objects.filter(release=freshness.RELEASE, made_in__gte=everything)
+    version's page not kept, or kept from before everything last changed."""
+    kept = KeptPage.objects.filter(release=freshness.RELEASE, made_in__gte=everything_changed_in())
     unkept_versions = (
         seen_versions()
         .filter(briefing=OuterRef("pk"))
@@ -131,15 +162,22 @@ def missing(before: int | None = None) -> list[int]:
     return list(waiting.order_by("-pk").values_list("pk", flat=True)[:BATCH])
 
 
+def missing_lists() -> list[Page]:
+    kept = KeptPage.objects.filter(release=freshness.RELEASE, briefing=None, made_in__gte=everything_changed_in())
+    made = set(kept.values_list("path", flat=True))
+    return [page for page in of_lists() if page.path not in made]
+
+
 def keep(*, seconds: float) -> bool:
-    """Make missing pages for about `seconds`, each briefing once (a page that cannot be kept, a 404 say,
-    is not tried again); returns whether some remain."""
+    """Make the missing list pages, then briefings' pages for about `seconds`, each page once (one that
+    cannot be kept, a 404 say, is not tried again); returns whether some remain."""
     forget_other_releases()
+    make(missing_lists())
     started, before = time.monotonic(), None
     while time.monotonic() - started < seconds:
         waiting = missing(before)
         if not waiting:
             return False
-        make(waiting)
+        make_briefings(waiting)
         before = waiting[-1]
     return True

@@ -35,7 +35,7 @@ def test_the_worker_sends_digests_at_the_configured_times_and_looks_after_the_qu
     assert crons == {
         ("send_digests", "daily"): "0 7 * * *", ("send_digests", "weekly"): "0 7 * * 1",
         ("retry_stalled_jobs", ""): "* * * * *", ("forget_old_jobs", ""): "30 3 * * *",
-        ("keep_cards", ""): "*/10 * * * *",
+        ("keep_cards", ""): "*/10 * * * *", ("keep_pages", ""): "*/10 * * * *",
     }  # fmt: skip
     assert settings.ALERT_DIGEST_CRON == {"daily": "0 7 * * *", "weekly": "0 7 * * 1"}
 
@@ -105,6 +105,7 @@ def test_a_publication_nobody_follows_is_matched_without_an_error(space):
     assert ContentChange.objects.get().matched_at is not None  # `space` published one, with no list yet
     assert set(ProcrastinateJob.objects.values_list("task_name", "status")) == {
         ("make_pdf", "succeeded"), ("match_change", "succeeded"),
+        ("forget_pages", "succeeded"), ("keep_pages", "succeeded"),  # its pages, made ahead of readers
     }  # fmt: skip
 
 
