@@ -141,9 +141,8 @@ def report(results: dict[int, dict], seconds: int) -> str:
     ]
     for size, result in results.items():
         made = result["walk"]["made_ahead"]
-        lines.append(
-            f"| {size:,} | {made['pages']:,} | {made['made']:,} | {made['seconds']:,} | {made['bytes'] / 2**20:,.0f} MB |"
-        )
+        room = made["bytes"] / 2**20
+        lines.append(f"| {size:,} | {made['pages']:,} | {made['made']:,} | {made['seconds']:,} | {room:,.0f} MB |")
     lines += [
         "",
         f"Publish under load: {READERS} connections on home, a theme, a region and five briefings; a correction",
