@@ -79,6 +79,20 @@ def test_a_page_made_ahead_costs_a_query_and_answers_only_the_sites_own_address_
 
 
 @pytest.mark.django_db
+def test_pages_are_made_for_a_site_behind_a_tls_proxy(client, settings, briefing):
+    settings.SITE_URL, settings.SECURE_SSL_REDIRECT = "https://testserver", True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert pages.make_briefings([briefing.pk]) == 2
+    page = KeptPage.objects.get(path=briefing.get_absolute_url())
+    assert b'<link rel="canonical" href="https://testserver/briefings/frigates-for-the-baltic/">' in page.body
+    mark(briefing.get_absolute_url())
+    cache.clear()
+    response = client.get(briefing.get_absolute_url(), HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="testserver")
+    assert MARK.decode() in response.text
+    assert client.get(briefing.get_absolute_url()).status_code == 301  # plain HTTP still goes to HTTPS
+
+
+@pytest.mark.django_db
 def test_list_pages_are_made_and_only_those_a_publication_joins_are_outdated(client, briefing):
     cables = make_briefing(title="Cables", themes=[make_theme("Cyber")], publish=True)
     assert pages.make(pages.of_lists()) == len(pages.of_lists())

@@ -45,17 +45,22 @@ def handler() -> WSGIHandler:
     return WSGIHandler()
 
 
-def render(path: str) -> tuple[scopes.Rendering, HttpResponse]:
-    """The public page at `path` as a reader at the site's own address gets it, and what it read."""
+def render(path: str) -> tuple[scopes.Rendering | None, HttpResponse]:
+    """The public page at `path` as a reader at the site's own address gets it, and what it read (None
+    if it did not reach the page cache: refused or redirected on the way)."""
     site = urlsplit(settings.SITE_URL)
-    request = WSGIRequest({
+    environ = {
         "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "wsgi.input": io.BytesIO(),
         "wsgi.url_scheme": site.scheme, "HTTP_HOST": site.netloc, "SERVER_NAME": site.hostname or "",
         "SERVER_PORT": str(site.port or (443 if site.scheme == "https" else 80)),
-    })  # fmt: skip
+    }  # fmt: skip
+    if settings.SECURE_PROXY_SSL_HEADER and site.scheme == "https":  # as the TLS proxy in front says
+        header, value = settings.SECURE_PROXY_SSL_HEADER
+        environ[header] = value
+    request = WSGIRequest(environ)
     request.making_page = True  # briefings.caching renders it afresh and hands back what it read
-    handler().get_response(request)
-    return request.made_page
+    response = handler().get_response(request)
+    return getattr(request, "made_page", (None, response))
 
 
 def seen_versions() -> QuerySet:
@@ -95,7 +100,7 @@ def make(pages: Iterable[Page]) -> int:
     kept = []
     for page in pages:
         rendering, response = render(page.path)
-        if response.status_code == 200 and is_shareable(response) and rendering.scopes:
+        if rendering and rendering.scopes and response.status_code == 200 and is_shareable(response):
             kept.append(KeptPage(
                 release=freshness.RELEASE, path=page.path, briefing_id=page.briefing, version=page.version,
                 made_in=rendering.number, latest_live_at=rendering.latest_live_at,
