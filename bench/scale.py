@@ -7,7 +7,8 @@ bench/results/scale.md.
 (`make bench-scale` does this; needs Debian's wrk, nginx and redis-server.)
 
 For each number of servers: cached popular pages (home, a theme, a briefing) through nginx, the
-crawler's walk (bench/crawl.py) with nothing cached, and readers at 64 connections while an editor
+crawler's walk (bench/crawl.py) with nothing in the cache and the pages made ahead (made first, as
+bench/crawl.py does), and readers at 64 connections while an editor
 publishes a correction every 2 s; then a last correction, and each server asked directly whether it
 shows it (the change reaching both through Redis's beacon and PostgreSQL's notices).
 """
@@ -25,7 +26,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from corpus import PROJECT, PYTHON, RESULTS, bench_environment, build, free_port, probe, start_server
-from crawl import READERS, walking_script
+from crawl import READERS, make_pages, walking_script
 from serving import rotating_script, stop, wrk
 
 CONNECTIONS = 16
@@ -132,7 +133,7 @@ def report(size: int, results: dict[int, dict], seconds: int) -> str:
         f"{os.cpu_count()} cores shared by everything: nginx, wrk, Redis, PostgreSQL and the app servers, each",
         f"a gunicorn process of its own on its own port. {seconds} s each; requests per second, median / p99 ms.",
         "",
-        "| app servers | cached pages | walk, nothing cached | readers while publishing | corrections | all current |",
+        "| app servers | cached pages | walk (made ahead) | readers while publishing | corrections | all current |",
         "|---:|---:|---:|---:|---:|---|",
     ]
     for count, figures in results.items():
@@ -153,6 +154,7 @@ def main() -> None:
     arguments = parser.parse_args()
     build(arguments.size)
     addresses = probe("bench/crawl_probe.py", arguments.size)
+    make_pages(arguments.size)
     results = {}
     with redis_server() as redis_url:
         for count in (1, 2):
