@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from functools import wraps
 
@@ -26,6 +27,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from . import freshness, outage, pages, scopes
 
 SHAREABLE_STATUSES = {200, 301, 404, 410}
+MOST_SERVED_ONCE = 10_000  # pages made ahead this process remembers serving once (a bound on memory)
 
 
 SHARED, SCOPED, MADE_AHEAD = "shared", "scoped", "made ahead"
@@ -62,6 +64,7 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
         self.renderings: dict[str, threading.Lock] = {}
         self.renderings_lock = threading.Lock()
+        self.served_once: OrderedDict[str, bool] = OrderedDict()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         kind = public_page_kind(request) if request.method in ("GET", "HEAD") else None
@@ -97,8 +100,7 @@ class PublicPageCacheMiddleware:
         kept = freshness.recall(key)
         return kept if kept is not None and freshness.is_current(kept[0], state) else None
 
-    @staticmethod
-    def made_ahead(request, state, kind: str, key: str) -> tuple[scopes.Rendering, HttpResponse] | None:
+    def made_ahead(self, request, state, kind: str, key: str) -> tuple[scopes.Rendering, HttpResponse] | None:
         """The page made ahead of readers, if there is a current one; kept in this process too."""
         if kind != MADE_AHEAD or outage.BREAKER.is_open() or not pages.is_for(request):
             return None
@@ -111,8 +113,20 @@ class PublicPageCacheMiddleware:
             return None  # rendering it fails the same way: the outage middleware answers
         if kept is not None:
             with_public_headers(kept[1], state)
-            freshness.keep(key, kept)
+            if self.asked_before(key):
+                freshness.keep(key, kept)
         return kept
+
+    def asked_before(self, key: str) -> bool:
+        """Whether this process served the page made ahead before: kept in the cache only on a second ask,
+        so that a crawler's walk through the archive does not push the popular pages out."""
+        with self.renderings_lock:
+            if self.served_once.pop(key, False):
+                return True
+            self.served_once[key] = True
+            if len(self.served_once) > MOST_SERVED_ONCE:
+                self.served_once.popitem(last=False)
+            return False
 
     def render(self, request, state, *, is_scoped: bool) -> tuple[scopes.Rendering, HttpResponse]:
         """The page, and what it read. A scoped page that says it read nothing (a page that does not

@@ -72,6 +72,10 @@ def test_a_page_made_ahead_costs_a_query_and_answers_only_the_sites_own_address_
     with CaptureQueriesContext(connection) as queries:
         assert served_ahead(client, briefing.get_absolute_url())
     assert len(queries) == 2  # what changed, and the page
+    for queries_then in (1, 0):  # kept by this process on a second ask, not the first: a crawler asks once
+        with CaptureQueriesContext(connection) as queries:
+            assert MARK.decode() in client.get(briefing.get_absolute_url()).text
+        assert len(queries) == queries_then
     mirrored = client.get(briefing.get_absolute_url(), HTTP_HOST="mirror.example.org").text
     assert MARK.decode() not in mirrored and '"http://mirror.example.org/briefings/frigates' in mirrored
     cache.clear()
