@@ -48,6 +48,7 @@ def recall(path: str, state: freshness.PublicState) -> tuple[scopes.Rendering, H
     response = HttpResponse(page.body, status=page.status)
     for name, value in page.headers.items():
         response[name] = value
+    response["Content-Length"] = len(page.body)  # the body's own, whatever was kept beside it
     return scopes.Rendering(state.number, state.latest_live_at, read), response
 
 

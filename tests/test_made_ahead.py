@@ -59,6 +59,7 @@ def test_a_briefings_page_and_each_versions_page_are_made_and_served_to_readers(
         mark(path)
         assert served_ahead(client, path), path
     response = client.get("/briefings/frigates-for-the-baltic/")
+    assert response["Content-Length"] == str(len(response.content))  # the marked body's
     assert response["ETag"] and "public" in response["Cache-Control"] and response["Content-Security-Policy"]
     assert response["Content-Type"] == "text/html; charset=utf-8" and response["X-Frame-Options"] == "DENY"
 
