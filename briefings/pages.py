@@ -1,4 +1,4 @@
-"""Serving the briefing and version pages made ahead of readers (briefings.models.pages).
+"""Serving the pages made ahead of readers (briefings.models.pages): briefings', versions' and lists'.
 
 A crawler walking the archive asks for pages nobody asked for since the last change; rendering each
 costs tens of milliseconds, reading one made ahead costs a query. A kept page is served only if no

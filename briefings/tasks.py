@@ -150,8 +150,8 @@ PAGES_PERIOD_SECONDS = 600
 @app.periodic(cron="*/10 * * * *")
 @app.task(name="keep_pages", queue="pages", queueing_lock="keep_pages")
 def keep_pages(timestamp: int | None = None) -> None:
-    """Make the briefing and version pages not kept (publishing.pages): every ten minutes, after pages
-    were forgotten, and again while some remain."""
+    """Make the pages made ahead of readers that are missing (publishing.pages): every ten minutes, after
+    pages were forgotten, and again while some remain."""
     if timestamp is not None:  # a periodic run: briefings that went live since the last one, with a margin
         pages.forget_gone_live(datetime.fromtimestamp(timestamp - PAGES_PERIOD_SECONDS - 60, tz=UTC))
     if pages.keep(seconds=PAGES_SECONDS):

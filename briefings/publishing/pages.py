@@ -1,4 +1,4 @@
-"""Making briefing and version pages ahead of readers (briefings.models.pages).
+"""Making pages ahead of readers (briefings.models.pages): each briefing's, its versions' and its lists'.
 
 After each change of public content the task queue forgets the kept pages that change made stale and
 makes every missing one again, a batch at a time (`keep`); the same task runs every few minutes, so the
