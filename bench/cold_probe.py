@@ -32,7 +32,6 @@ from briefings import freshness  # noqa: E402
 from briefings import pages as made_ahead  # noqa: E402
 from briefings.models import Briefing  # noqa: E402
 from briefings.publishing.pages import make_briefings  # noqa: E402
-from briefings.sitemaps import SITEMAPS  # noqa: E402
 
 MADE_AHEAD = ("briefing, made ahead", "version, made ahead")
 
@@ -44,6 +43,8 @@ def pages() -> dict[str, list[str]]:
     make_briefings(pk for pk, _ in drawn)
     slugs = [slug for _, slug in drawn]
     busiest = Briefing.objects.published().dates("published_at", "month").last()
+    months = [f"{month:%Y-%m}" for month, _ in Briefing.objects.months_published()]
+    months = random.Random(5).sample(months, min(20, len(months)))
     return {
         "baseline: robots.txt": ["/robots.txt"],
         "home": ["/"],
@@ -61,7 +62,8 @@ def pages() -> dict[str, list[str]]:
         "feed: region": ["/feeds/regions/asia.atom"],
         "feed: author": ["/feeds/authors/analyst-a.atom"],
         "sitemap index": ["/sitemap.xml"],
-        "sitemap page (the last)": [f"/sitemap-briefings.xml?p={SITEMAPS['briefings']().paginator.num_pages}"],
+        "sitemap: a month's briefings": [f"/sitemap-briefings-{month}.xml" for month in months],
+        "sitemap: a month's PDFs": [f"/sitemap-pdfs-{month}.xml" for month in months],
         "search: common word": ["/search/?q=security"],
         "search: rare word": ["/search/?q=heliopause"],
         "search: phrase": ['/search/?q="maritime+domain+awareness"'],

@@ -1,12 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, register_converter
 
-from . import feeds, views
+from . import feeds, sitemaps, views
 from .caching import public_page
-from .sitemaps import SITEMAPS
-from .sitemaps import section as sitemap_section
 
 
 class FeedFormatConverter:
@@ -20,6 +17,7 @@ class FeedFormatConverter:
 
 
 register_converter(FeedFormatConverter, "feed")
+register_converter(sitemaps.MonthConverter, "month")
 
 feed_patterns = [
     path("all.<feed:format>", public_page(feeds.everything), name="feed"),
@@ -74,14 +72,9 @@ public_patterns = [
 
 urlpatterns = [
     path("", include((public_patterns, "briefings"))),
-    # An index: one sitemap holds at most 5,000 briefings, and a crawler should find every one.
-    path(
-        "sitemap.xml",
-        public_page(sitemaps.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
-    path("sitemap-<section>.xml", public_page(sitemap_section), name="sitemap-section"),
+    path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
+    path("sitemap-<section>-<month:month>.xml", public_page(sitemaps.month_section), name="sitemap-month"),
+    path("sitemap-<section>.xml", public_page(sitemaps.tag_section), name="sitemap-section"),
     path("robots.txt", public_page(views.robots_txt), name="robots"),
     path("admin/", admin.site.urls),
 ]

@@ -76,3 +76,8 @@ def wait_until(moment: datetime) -> None:
 def run_worker() -> None:
     """The task queue's own worker, as `make run` starts it, through every job that is due, then back."""
     call_command("procrastinate", "worker", "--one-shot", "--no-listen-notify", verbosity=0)
+
+
+def sitemap_of(briefing: Briefing, section: str = "briefings") -> str:
+    """The address of the month's sitemap that lists the briefing (or its PDF)."""
+    return f"/sitemap-{section}-{timezone.localtime(briefing.published_at):%Y-%m}.xml"

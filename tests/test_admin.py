@@ -15,7 +15,7 @@ from PIL import Image
 
 from briefings import publishing
 from briefings.models import Briefing, Revision, StateChange
-from tests.helpers import backdate, edit, make_author, make_briefing, make_theme, make_user, region
+from tests.helpers import backdate, edit, make_author, make_briefing, make_theme, make_user, region, sitemap_of
 
 pytestmark = pytest.mark.django_db
 
@@ -438,7 +438,7 @@ def test_only_editors_move_a_published_briefing_and_its_old_address_redirects(ed
     briefing.refresh_from_db()
     assert briefing.slug == "cable-security"
 
-    assert "/briefings/cable-security/" in client.get("/sitemap-briefings.xml").text  # now cached
+    assert "/briefings/cable-security/" in client.get(sitemap_of(briefing)).text  # now cached
     response = editor_client.post(url, briefing_form_data(briefing, slug="undersea-cable-security"))
     assert response.status_code == 302
     briefing.refresh_from_db()
@@ -446,4 +446,4 @@ def test_only_editors_move_a_published_briefing_and_its_old_address_redirects(ed
     moved = briefing.state_changes.get(action="moved")
     assert moved.by == editor_client.user and moved.note == "From cable-security"
     assert client.get("/briefings/cable-security/")["Location"] == "/briefings/undersea-cable-security/"
-    assert "/briefings/undersea-cable-security/" in client.get("/sitemap-briefings.xml").text
+    assert "/briefings/undersea-cable-security/" in client.get(sitemap_of(briefing)).text

@@ -17,7 +17,7 @@ from briefings.models import Series, VersionPdf
 from briefings.pdfs import render_pdf
 from briefings.publishing.pdfs import store_pdf
 from tests.concurrency import meet_at_the_lock
-from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region, run_worker
+from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region, run_worker, sitemap_of
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -220,7 +220,7 @@ def test_the_page_feeds_and_sitemap_link_the_pdf_once_it_is_made(client):
         f'<enclosure length="{pdf.size}" type="application/pdf" url="{address}"/>'
         in client.get("/feeds/all.rss").content.decode()
     )
-    assert f"<loc>{address}</loc>" in client.get("/sitemap-pdfs.xml").content.decode()
+    assert f"<loc>{address}</loc>" in client.get(sitemap_of(briefing, "pdfs")).content.decode()
 
 
 def test_a_failing_render_is_retried_with_back_off_then_shown_failed_to_staff_only(client, monkeypatch, settings):

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from briefings import publishing
@@ -79,6 +80,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "briefings:alert-unsubscribe": SIGNED_LINK,
     "sitemap": PUBLIC,
     "sitemap-section": PUBLIC,
+    "sitemap-month": PUBLIC,
     "robots": PUBLIC,
     "media": PUBLIC,
     # The admin's own pages.
@@ -226,7 +228,7 @@ def address(name: str, pattern: URLPattern, site: dict, briefing: Briefing) -> s
         "year": own.published_at.year,
         "month": own.published_at.month,
         "format": "atom",
-        "section": "briefings",
+        "section": "briefings" if name == "sitemap-month" else "themes",
         "path": "photo.png",
         "token": site["token"],
         "pk": briefing.pk,
@@ -236,6 +238,8 @@ def address(name: str, pattern: URLPattern, site: dict, briefing: Briefing) -> s
         "content_type_id": ContentType.objects.get_for_model(Briefing).pk,
         "app_label": "briefings",
     }
+    if name == "sitemap-month":
+        values["month"] = timezone.localdate(own.published_at)  # a month's sitemap is named by the month
     converters = pattern.pattern.converters if hasattr(pattern.pattern, "converters") else {}
     regex_groups = pattern.pattern.regex.groupindex
     kwargs = {key: values[key] for key in [*converters, *regex_groups] if key in values}

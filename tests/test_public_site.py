@@ -12,7 +12,6 @@ from django.utils import timezone
 from briefings import freshness, publishing
 from briefings.models import Author, Briefing, Listing, Region, Series, Theme, VersionPdf
 from briefings.models.listings import Kind
-from briefings.sitemaps import BriefingSitemap
 from tests.helpers import (
     backdate,
     edit,
@@ -22,6 +21,7 @@ from tests.helpers import (
     make_user,
     publish_soon,
     region,
+    sitemap_of,
     wait_until,
 )
 
@@ -102,7 +102,6 @@ PUBLIC_URLS = [
     "/feeds/authors/jane-doe.atom",
     "/feeds/themes/space/regions/japan.atom",
     "/sitemap.xml",
-    "/sitemap-briefings.xml",
     "/sitemap-themes.xml",
     "/sitemap-regions.xml",
     "/sitemap-authors.xml",
@@ -113,7 +112,7 @@ PUBLIC_URLS = [
 def test_nothing_unpublished_leaks_into_any_page_list_count_feed_or_sitemap(client, hidden_briefings, visible_briefing):
     indexes = ("/themes/", "/regions/", "/authors/", "/series/", "/archive/", "/feeds/corrections.atom")
     indexes += tuple(f"/sitemap{section}.xml" for section in ("", "-themes", "-regions", "-authors", "-series"))
-    for url in PUBLIC_URLS + [f"/archive/{timezone.now():%Y/%m}/"]:
+    for url in PUBLIC_URLS + [f"/archive/{timezone.now():%Y/%m}/", sitemap_of(visible_briefing)]:
         content = page(client, url).lower()
         assert "secret" not in content, url
         assert "visible" in content or url in indexes, url
@@ -142,12 +141,13 @@ def test_counts_only_count_published_briefings(client, hidden_briefings, visible
 def test_a_scheduled_briefing_appears_exactly_at_its_time(client):
     briefing = make_briefing(title="Embargoed briefing", themes=[make_theme("Space")])
     go_live = publish_soon(briefing)
-    for url in ("/", "/feeds/all.atom", "/sitemap-briefings.xml"):
+    for url in ("/", "/feeds/all.atom", "/sitemap.xml"):
         assert "embargoed-briefing" not in page(client, url)
+    page(client, sitemap_of(briefing), 404)
     page(client, "/themes/space/", 404)
     page(client, briefing.get_absolute_url(), 404)
     wait_until(go_live)
-    for url in ("/", "/themes/space/", "/feeds/all.atom", "/sitemap-briefings.xml"):
+    for url in ("/", "/themes/space/", "/feeds/all.atom", sitemap_of(briefing)):
         assert "embargoed-briefing" in page(client, url), url
     page(client, briefing.get_absolute_url(), 200)
 
@@ -472,8 +472,8 @@ def sitemap_entries(client, url: str) -> dict[str, str | None]:
 
 def test_the_sitemap_index_leads_to_every_page_with_lastmod_and_robots_points_to_it(client, visible_briefing):
     sections = sitemap_entries(client, "/sitemap.xml")
-    published = f"{visible_briefing.published_at:%Y-%m-%d}"
-    assert sections["http://testserver/sitemap-briefings.xml"].startswith(published)
+    published = f"{timezone.localtime(visible_briefing.published_at):%Y-%m-%d}"
+    assert sections[f"http://testserver{sitemap_of(visible_briefing)}"].startswith(published)
     entries = {}
     for section in sections:
         entries |= sitemap_entries(client, section.removeprefix("http://testserver"))
@@ -483,22 +483,41 @@ def test_the_sitemap_index_leads_to_every_page_with_lastmod_and_robots_points_to
     assert "Sitemap: http://testserver/sitemap.xml" in robots and "Disallow: /admin/" in robots
 
 
-def test_the_sitemap_index_pages_through_an_archive_larger_than_one_sitemap(client, monkeypatch):
-    monkeypatch.setattr(BriefingSitemap, "limit", 2)
-    for number in range(5):
-        make_briefing(title=f"Archived {number}", publish=True)
-    sections = sitemap_entries(client, "/sitemap.xml")
-    pages = [url for url in sections if url.startswith("http://testserver/sitemap-briefings.xml")]
-    assert len(pages) == 3
-    listed = set()
-    for url in pages:
-        listed |= set(sitemap_entries(client, url.removeprefix("http://testserver")))
-    assert listed == {f"http://testserver/briefings/archived-{number}/" for number in range(5)}
+def test_the_sitemap_has_a_page_a_month_each_dated_by_its_own_newest_change(client):
+    now = timezone.now()
+    months_ago = {0: now, 2: now - timedelta(days=62), 14: now - timedelta(days=430)}
+    briefings = {}
+    for age, moment in months_ago.items():
+        briefings[age] = make_briefing(title=f"Published {age} months ago", publish=True)
+        backdate(briefings[age], moment)
+        briefings[age].refresh_from_db()
+    index = sitemap_entries(client, "/sitemap.xml")
+    pages = {age: f"http://testserver{sitemap_of(briefing)}" for age, briefing in briefings.items()}
+    assert [url for url in index if "/sitemap-briefings-" in url] == [pages[14], pages[2], pages[0]]
+    assert len([url for url in index if "/sitemap-pdfs-" in url]) == 3
+    for age, briefing in briefings.items():
+        assert index[pages[age]].startswith(f"{timezone.localtime(briefing.published_at):%Y-%m-%d}")
+        assert set(sitemap_entries(client, sitemap_of(briefing))) == {f"http://testserver/briefings/{briefing.slug}/"}
+
+    corrected(briefings[14], body="A corrected figure.")
+    index = sitemap_entries(client, "/sitemap.xml")
+    assert index[pages[14]].startswith(f"{timezone.localdate():%Y-%m-%d}")  # read it again
+    assert index[pages[2]].startswith(f"{timezone.localtime(months_ago[2]):%Y-%m-%d}")  # no need
+    publishing.unpublish(briefings[2], by=None)
+    assert pages[2] not in sitemap_entries(client, "/sitemap.xml")
+    page(client, sitemap_of(briefings[2]), 404)
 
 
 def test_a_sitemap_section_or_page_that_is_not_there_answers_404(client, visible_briefing):
-    assert client.get("/sitemap-briefings.xml?p=1").status_code == 200
-    for url in ("/sitemap-nothing.xml", "/sitemap-briefings.xml?p=2", "/sitemap-briefings.xml?p=x"):
+    assert client.get(sitemap_of(visible_briefing)).status_code == 200
+    for url in (
+        "/sitemap-nothing.xml",
+        "/sitemap-briefings.xml",
+        "/sitemap-nothing-2024-01.xml",
+        "/sitemap-briefings-1999-01.xml",
+        "/sitemap-pdfs-1999-01.xml",
+        "/sitemap-briefings-2024-13.xml",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -569,9 +588,9 @@ QUERY_COUNTS = {
     "/feeds/authors/author-0.atom": 5,
     "/feeds/themes/theme-0/regions/asia.rss": 6,
     "/feeds/corrections.atom": 2,
-    "/sitemap.xml": 15,  # each section's page count and latest change: briefings, their PDFs, four kinds of tag
-    "/sitemap-briefings.xml": 4,
-    "/sitemap-pdfs.xml": 3,
+    "/sitemap.xml": 10,  # the months and their newest changes, then each kind of tag
+    f"/sitemap-briefings-{timezone.localtime(THIS_MONTH):%Y-%m}.xml": 3,
+    f"/sitemap-pdfs-{timezone.localtime(THIS_MONTH):%Y-%m}.xml": 3,
     "/sitemap-regions.xml": 3,
     "/sitemap-themes.xml": 3,
     "/sitemap-authors.xml": 3,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Now, Upper
 from django.urls import reverse
@@ -31,6 +33,33 @@ class IsAnyOf(models.Func):
     output_field = models.BooleanField()
 
 
+# Each month of the site's calendar in which a published briefing first went live, with the newest first
+# publication or update among its briefings: two probes of an index a month, not a walk of the archive.
+MONTHS_SQL = """
+    SELECT EXTRACT(YEAR FROM month)::int, EXTRACT(MONTH FROM month)::int, GREATEST(newest.at, updated.at)
+    FROM generate_series(
+        date_trunc('month', (SELECT min(published_at) FROM briefings_briefing WHERE status = 'published')
+            AT TIME ZONE %(zone)s),
+        date_trunc('month', STATEMENT_TIMESTAMP() AT TIME ZONE %(zone)s),
+        interval '1 month'
+    ) AS month
+    CROSS JOIN LATERAL (
+        SELECT max(published_at) AS at FROM briefings_briefing
+        WHERE status = 'published' AND published_at <= STATEMENT_TIMESTAMP()
+            AND published_at >= month AT TIME ZONE %(zone)s
+            AND published_at < (month + interval '1 month') AT TIME ZONE %(zone)s
+    ) newest
+    CROSS JOIN LATERAL (
+        SELECT max(updated_at) AS at FROM briefings_briefing
+        WHERE status = 'published' AND updated_at IS NOT NULL AND published_at <= STATEMENT_TIMESTAMP()
+            AND published_at >= month AT TIME ZONE %(zone)s
+            AND published_at < (month + interval '1 month') AT TIME ZONE %(zone)s
+    ) updated
+    WHERE newest.at IS NOT NULL
+    ORDER BY month
+"""
+
+
 class BriefingQuerySet(models.QuerySet):
     def published(self) -> BriefingQuerySet:
         """What the public may see: published, and past its publication time."""
@@ -39,6 +68,24 @@ class BriefingQuerySet(models.QuerySet):
     def listed(self) -> BriefingQuerySet:
         """Published briefings that appear in lists, feeds and search: withdrawn ones keep their page only."""
         return self.published().filter(withdrawn_at__isnull=True)
+
+    def first_published_in(self, month: date) -> BriefingQuerySet:
+        """First published in the month of `month` in the site's calendar: a range of an index."""
+        start, end = self.month_bounds(month)
+        return self.filter(published_at__gte=start, published_at__lt=end)
+
+    @staticmethod
+    def month_bounds(month: date) -> tuple[datetime, datetime]:
+        """The month's first moment and the next month's, in the site's time zone."""
+        start = timezone.make_aware(datetime(month.year, month.month, 1))
+        return start, timezone.make_aware(datetime(month.year + month.month // 12, month.month % 12 + 1, 1))
+
+    def months_published(self) -> list[tuple[date, datetime]]:
+        """(first day, newest first publication or update) of each month in which a published briefing
+        first went live, oldest first."""
+        with connection.cursor() as cursor:
+            cursor.execute(MONTHS_SQL, {"zone": settings.TIME_ZONE})
+            return [(date(year, month, 1), latest) for year, month, latest in cursor.fetchall()]
 
     def gone(self) -> BriefingQuerySet:
         return self.filter(status=Briefing.Status.UNPUBLISHED)
@@ -207,9 +254,15 @@ class Briefing(KeepsOldSlugs, BriefingContent):
                 include=["live_revision", "withdrawn_at", "slug", "updated_at"],
                 name="briefing_published",
             ),
-            # The sitemap's count of withdrawn briefings (their pages stay), and its newest change.
+            # The few withdrawn briefings, for the admin's filter.
             models.Index(fields=["withdrawn_at"], condition=Q(withdrawn_at__isnull=False), name="briefing_withdrawn"),
-            models.Index(fields=["-updated_at"], condition=Q(updated_at__isnull=False), name="briefing_updated"),
+            # Each month's newest update, for the sitemap's index.
+            models.Index(
+                fields=["status", "published_at"],
+                include=["updated_at"],
+                condition=Q(updated_at__isnull=False),
+                name="briefing_updated_by_month",
+            ),
             # The home page's lead: the newest featured briefing, found without walking the archive.
             models.Index(
                 fields=["-published_at"], condition=Q(is_featured=True), name="briefing_featured_newest_first"
