@@ -119,7 +119,8 @@ class Listing(models.Model):
         indexes = [
             # Every list, newest first, and its pages: an index walk.
             models.Index(fields=["kind", "tag", "-published_at", "-briefing"], name="listing_newest_first"),
-            models.Index(fields=["briefing"], name="listing_briefing"),
+            # A briefing's lists, and the facet counts of search results, from the index alone.
+            models.Index(fields=["briefing"], include=["kind", "tag"], name="listing_briefing_lists"),
             # Scheduled briefings, which every count takes away until they go live.
             models.Index(fields=["published_at"], name="listing_published_at"),
         ]
