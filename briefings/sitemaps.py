@@ -31,7 +31,7 @@ class MonthConverter:
         return date.fromisoformat(f"{value}-01")
 
     def to_url(self, value: date) -> str:
-        return f"{value:%Y-%m}"
+        return f"{value.year:04}-{value.month:02}"
 
 
 class BriefingSitemap:
@@ -157,17 +157,25 @@ def site(request) -> str:
 def index(request) -> HttpResponse:
     """Every month's briefings and PDFs (the briefings' with the month's newest change), then each kind of tag."""
     lines = []
+    briefings, pdfs = (month_address(section) for section in MONTHLY)
     for month, latest in Briefing.objects.months_published():
-        address = reverse("sitemap-month", kwargs={"section": "briefings", "month": month})
-        lines.append(f"<sitemap><loc>{site(request)}{address}</loc><lastmod>{w3c(latest)}</lastmod></sitemap>\n")
-        address = reverse("sitemap-month", kwargs={"section": "pdfs", "month": month})
-        lines.append(f"<sitemap><loc>{site(request)}{address}</loc></sitemap>\n")
+        lines.append(
+            f"<sitemap><loc>{site(request)}{briefings(month)}</loc><lastmod>{w3c(latest)}</lastmod></sitemap>\n"
+        )
+        lines.append(f"<sitemap><loc>{site(request)}{pdfs(month)}</loc></sitemap>\n")
     for section, sitemap in TAGS.items():
         latest = sitemap().latest()
         modified = f"<lastmod>{w3c(latest)}</lastmod>" if latest else ""
         address = reverse("sitemap-section", kwargs={"section": section})
         lines.append(f"<sitemap><loc>{site(request)}{address}</loc>{modified}</sitemap>\n")
     return xml(SITEMAP_INDEX, lines)
+
+
+def month_address(section: str):
+    """The address of a section's sitemap for a month, reversed once rather than for each of hundreds."""
+    placeholder = MonthConverter().to_url(date(2000, 1, 1))
+    address = reverse("sitemap-month", kwargs={"section": section, "month": date(2000, 1, 1)})
+    return lambda month: address.replace(placeholder, MonthConverter().to_url(month))
 
 
 def w3c(moment) -> str:
