@@ -21,27 +21,19 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.urls import reverse  # noqa: E402
 
 from briefings import freshness  # noqa: E402
-from briefings.models import Author, Briefing, KeptPage, Region, Series, Theme  # noqa: E402
+from briefings.models import Briefing, KeptPage  # noqa: E402
+from briefings.publishing.pages import of_lists  # noqa: E402
 
 
 def addresses() -> list[str]:
+    """Each listed briefing and its first version, and every list the site makes ahead but the RSS feeds
+    (the Atom ones stand for them)."""
     found = []
     for slug in Briefing.objects.listed().values_list("slug", flat=True).iterator(chunk_size=5000):
         found += [f"/briefings/{slug}/", f"/briefings/{slug}/v/1/"]
-    for model, name in ((Theme, "theme"), (Region, "region"), (Author, "author")):
-        for slug in (tag.slug for tag in model.objects.counted()):
-            found += [
-                reverse(f"briefings:{name}-detail", args=[slug]),
-                reverse(f"briefings:{name}-feed", args=[slug, "atom"]),
-            ]
-    found += [series.get_absolute_url() for series in Series.objects.counted()]
-    for month in Briefing.objects.listed().dates("published_at", "month"):
-        found.append(reverse("briefings:archive-month", args=[month.year, month.month]))
-    for year in Briefing.objects.listed().dates("published_at", "year"):
-        found.append(reverse("briefings:archive-year", args=[year.year]))
+    found += [page.path for page in of_lists() if not page.path.endswith(".rss")]
     random.Random(11).shuffle(found)
     return found
 
