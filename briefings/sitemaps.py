@@ -156,26 +156,24 @@ def site(request) -> str:
 
 def index(request) -> HttpResponse:
     """Every month's briefings and PDFs (the briefings' with the month's newest change), then each kind of tag."""
-    lines = []
+    lines, origin = [], site(request)
     briefings, pdfs = (month_address(section) for section in MONTHLY)
     for month, latest in Briefing.objects.months_published():
-        lines.append(
-            f"<sitemap><loc>{site(request)}{briefings(month)}</loc><lastmod>{w3c(latest)}</lastmod></sitemap>\n"
-        )
-        lines.append(f"<sitemap><loc>{site(request)}{pdfs(month)}</loc></sitemap>\n")
+        lines.append(f"<sitemap><loc>{origin}{briefings(month)}</loc><lastmod>{w3c(latest)}</lastmod></sitemap>\n")
+        lines.append(f"<sitemap><loc>{origin}{pdfs(month)}</loc></sitemap>\n")
     for section, sitemap in TAGS.items():
         latest = sitemap().latest()
         modified = f"<lastmod>{w3c(latest)}</lastmod>" if latest else ""
         address = reverse("sitemap-section", kwargs={"section": section})
-        lines.append(f"<sitemap><loc>{site(request)}{address}</loc>{modified}</sitemap>\n")
+        lines.append(f"<sitemap><loc>{origin}{address}</loc>{modified}</sitemap>\n")
     return xml(SITEMAP_INDEX, lines)
 
 
 def month_address(section: str):
     """The address of a section's sitemap for a month, reversed once rather than for each of hundreds."""
-    placeholder = MonthConverter().to_url(date(2000, 1, 1))
-    address = reverse("sitemap-month", kwargs={"section": section, "month": date(2000, 1, 1)})
-    return lambda month: address.replace(placeholder, MonthConverter().to_url(month))
+    written, placeholder = MonthConverter().to_url, date(2000, 1, 1)
+    address = reverse("sitemap-month", kwargs={"section": section, "month": placeholder})
+    return lambda month: address.replace(written(placeholder), written(month))
 
 
 def w3c(moment) -> str:
@@ -186,9 +184,9 @@ def month_section(request, section: str, month: date) -> HttpResponse:
     """The briefings, or their PDFs, first published in a month."""
     if section not in MONTHLY or not Briefing.objects.published().first_published_in(month).exists():
         raise Http404("No such sitemap.")
-    sitemap = MONTHLY[section]()
+    sitemap, origin = MONTHLY[section](), site(request)
     lines = [
-        f"<url><loc>{site(request)}{sitemap.location(row)}</loc><lastmod>{row.day}</lastmod>"
+        f"<url><loc>{origin}{sitemap.location(row)}</loc><lastmod>{row.day}</lastmod>"
         f"<changefreq>{sitemap.changefreq}</changefreq></url>\n"
         for row in sitemap.items(month)
     ]
@@ -199,9 +197,9 @@ def tag_section(request, section: str) -> HttpResponse:
     """Every tag page of a kind that lists some briefing."""
     if section not in TAGS:
         raise Http404("No such sitemap.")
-    sitemap = TAGS[section]()
+    sitemap, origin = TAGS[section](), site(request)
     lines = [
-        f"<url><loc>{site(request)}{tag.get_absolute_url()}</loc>"
+        f"<url><loc>{origin}{tag.get_absolute_url()}</loc>"
         f"<lastmod>{timezone.localdate(tag.latest).isoformat()}</lastmod>"
         f"<changefreq>{sitemap.changefreq}</changefreq></url>\n"
         for tag in sitemap.tags

@@ -193,10 +193,14 @@ def test_a_withdrawn_briefings_pdfs_are_made_again_marked_withdrawn(client):
     edit(briefing, body="Second text.")
     publishing.publish(briefing, by=None, change_kind="correction", note="A figure was wrong.")
     run_worker()
+    listed = f"<loc>http://testserver/briefings/{briefing.slug}/v/2/pdf/</loc>"
+    assert listed in client.get(sitemap_of(briefing, "pdfs")).content.decode()
     publishing.withdraw(briefing, by=make_user(), note="Its main source proved unreliable.")
     assert pdf_jobs().filter(status="todo").count() == 2
     assert client.get(f"/briefings/{briefing.slug}/v/1/pdf/").status_code == 202  # not the unmarked file
+    assert listed not in client.get(sitemap_of(briefing, "pdfs")).content.decode()  # until marked withdrawn
     run_worker()
+    assert listed in client.get(sitemap_of(briefing, "pdfs")).content.decode()
     for number in (1, 2):
         assert client.get(f"/briefings/{briefing.slug}/v/{number}/pdf/").status_code == 200
         text = " ".join(text_of(stored_pdf(briefing, number)).split())
