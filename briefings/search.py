@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -23,6 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from . import common_words
 from .models import Author, Briefing, Listing, Region, Revision, SearchTerm, Series, Theme
 from .models.listings import Kind
 
@@ -93,10 +95,14 @@ def index_briefing(briefing: Briefing) -> None:
             },
         )
     remember_words(f"{revision.title} {revision.standfirst} {body} {' '.join(tags)}")
+    if has_rank_ordered_index():
+        common_words.keep_top_matches(briefing.pk)
 
 
 def unindex_briefing(briefing: Briefing) -> None:
     Briefing.objects.filter(pk=briefing.pk).update(search_vector=None, search_excerpt="")
+    if has_rank_ordered_index():
+        common_words.keep_top_matches(briefing.pk)
 
 
 def remember_words(text: str) -> None:
@@ -253,13 +259,34 @@ class Found:
     suggestion: str | None
 
 
-def find(matches: QuerySet[Briefing], text: str, *, by_date: bool = False) -> Found:
-    """Order the matches of `text` by relevance (or newest first) and describe the best of them."""
-    ordered = matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text)
-    hits = list(ordered.values_list("pk", "published_at", "live_revision_id")[: RESULT_LIMIT + 1])
+Narrowing = Callable[[QuerySet[Briefing]], QuerySet[Briefing]]
+
+
+def find(text: str, narrowing: Narrowing | None = None, *, by_date: bool = False) -> Found:
+    """Order the matches of `text`, narrowed by the reader's filters if any, by relevance (or newest
+    first), and describe the best of them."""
+    hits = kept_hits(text) if narrowing is None and not by_date else None
+    if hits is None:
+        matches = narrowing(matching(text)) if narrowing else matching(text)
+        ordered = matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text)
+        hits = first_hits(ordered)
     if not hits:
         return Found(hits=[], facets=[], suggestion=suggestion(text))
     return Found(hits=hits, facets=facets(hits[:RESULT_LIMIT]), suggestion=None)
+
+
+def first_hits(ordered: QuerySet[Briefing]) -> list[Hit]:
+    return list(ordered.values_list("pk", "published_at", "live_revision_id")[: RESULT_LIMIT + 1])
+
+
+def kept_hits(text: str) -> list[Hit] | None:
+    """The hits of a query for one common word, from its kept matches, when they hold enough of them (a
+    filter would pass too few of them to be worth the try)."""
+    word = common_words.sole_common_word(text, CONFIG) if has_rank_ordered_index() else None
+    if word is None:
+        return None
+    hits = first_hits(common_words.in_kept_order(Briefing.objects.listed(), word))
+    return hits if len(hits) > RESULT_LIMIT else None
 
 
 def suggestion(text: str) -> str | None:

@@ -259,6 +259,8 @@ FILE_UPLOAD_HANDLERS = [
 # record. One-person outlets turn it off.
 TWO_PAIRS_OF_EYES = env_flag("TWO_PAIRS_OF_EYES", True)
 PREVIEW_LINK_MAX_AGE_DAYS = int(os.environ.get("PREVIEW_LINK_MAX_AGE_DAYS", "7"))
+# A word held by this many published briefings has its best matches kept (briefings/common_words.py).
+SEARCH_COMMON_WORD_BRIEFINGS = int(os.environ.get("SEARCH_COMMON_WORD_BRIEFINGS", "5000"))
 SITE_NAME = os.environ.get("SITE_NAME", "Briefings")
 # The public address, for what is made away from any request: the permalinks printed in PDFs.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (

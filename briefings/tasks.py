@@ -16,7 +16,7 @@ from procrastinate import JobContext, RetryStrategy, builtin_tasks
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
-from . import scopes
+from . import common_words, scopes
 from .alerts import confirmation_token, scope_from
 from .emails import absolute, message, reader_emails
 from .models import Alert, Subscription
@@ -177,3 +177,11 @@ async def forget_old_jobs(context: JobContext, timestamp: int) -> None:
     """The queue keeps a row per job run (one a minute for `retry_stalled_jobs` alone): those that
     succeeded go after a week. Failed ones stay for staff to read."""
     await builtin_tasks.remove_old_jobs(context, max_hours=7 * 24)
+
+
+@app.periodic(cron="15 3 * * *")
+@app.task(name="count_common_words", queue="pages", queueing_lock="count_common_words")
+def count_common_words(timestamp: int | None = None) -> None:
+    """Count the archive's words each night: those become common get their best matches kept."""
+    kept, started = common_words.count_common_words()
+    logger.info("%d common words kept, %d new.", kept, started)

@@ -9,14 +9,15 @@ from .listings import Listing, Tally
 from .pages import KeptPage
 from .pdfs import VersionPdf
 from .revisions import Revision, RevisionAuthor, RevisionRegion, RevisionTheme
+from .search import CommonWord, TopMatch
 from .tags import Author, Region, RetiredSlug, Series, Theme
 
 __all__ = [
-    "Alert", "Card", "ContentChange", "ContentScope", "EditorMessage",
+    "Alert", "Card", "CommonWord", "ContentChange", "ContentScope", "EditorMessage",
     "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "KeptPage",
     "Listing",
     "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",
-    "SearchTerm", "Series", "StateChange", "Subscriber", "SubscriberList", "Subscription", "Tally", "Theme",
+    "SearchTerm", "Series", "StateChange", "Subscriber", "SubscriberList", "Subscription", "Tally", "Theme", "TopMatch",
     "VersionPdf",
 ]  # fmt: skip

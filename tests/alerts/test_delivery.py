@@ -36,6 +36,7 @@ def test_the_worker_sends_digests_at_the_configured_times_and_looks_after_the_qu
         ("send_digests", "daily"): "0 7 * * *", ("send_digests", "weekly"): "0 7 * * 1",
         ("retry_stalled_jobs", ""): "* * * * *", ("forget_old_jobs", ""): "30 3 * * *",
         ("keep_cards", ""): "*/10 * * * *", ("keep_pages", ""): "*/10 * * * *",
+        ("count_common_words", ""): "15 3 * * *",
     }  # fmt: skip
     assert settings.ALERT_DIGEST_CRON == {"daily": "0 7 * * *", "weekly": "0 7 * * 1"}
 

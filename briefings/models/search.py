@@ -1,0 +1,36 @@
+"""The best matches of the archive's most common words, kept in order as briefings are published."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .briefings import Briefing
+
+
+class CommonWord(models.Model):
+    """A word (as the search index stems it) in so many briefings that ranking every match on each search
+    would be slow; its best matches are kept instead (`TopMatch`). Its row is also the lock that orders
+    the publishes changing them."""
+
+    word = models.TextField(primary_key=True)
+    briefings = models.PositiveIntegerField(help_text="How many briefings held the word when last counted.")
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class TopMatch(models.Model):
+    """One of a common word's best matches by the index's distance, the order search ranks them in: no
+    briefing holding the word but left out is nearer than one kept."""
+
+    pk = models.CompositePrimaryKey("word", "briefing")
+    word = models.ForeignKey(CommonWord, on_delete=models.CASCADE, db_column="word", related_name="top_matches")
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="top_matches")
+    distance = models.FloatField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["word", "distance", "-published_at", "-briefing"], name="top_match_order")]
+
+    def __str__(self) -> str:
+        return f"{self.word_id}: briefing {self.briefing_id}"

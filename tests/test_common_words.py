@@ -1,0 +1,198 @@
+"""The best matches of common words, kept as briefings are published: always the true first ones, and
+what a search for one such word reads.
+
+Scaled down: a word is common in three briefings, four matches are kept (read again under three), and a
+search lists two results (so reads three from the kept matches: one more says there are more).
+"""
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from briefings import common_words, publishing, search
+from briefings.models import CommonWord, TopMatch
+from tests.concurrency import meet_at_the_lock
+from tests.helpers import edit, make_briefing, publish_soon, run_worker, wait_until
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def scaled_down(settings, monkeypatch):
+    settings.SEARCH_COMMON_WORD_BRIEFINGS = 3
+    monkeypatch.setattr(common_words, "KEPT", 4)
+    monkeypatch.setattr(common_words, "REFILL_BELOW", 3)
+    monkeypatch.setattr(search, "RESULT_LIMIT", 2)
+
+
+def drones(times: int, title: str, **content):
+    """A briefing saying "drones" `times` times in its body: the more often, the nearer it ranks."""
+    body = " ".join(["Drones matter."] * times + ["Other text about frigates and corvettes."] * (8 - times))
+    return make_briefing(title=title, body=body, publish=True, **content)
+
+
+def distances(word: str) -> dict[int, float]:
+    """Every indexed briefing holding the word, with the index's own distance for it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, (search_vector <=> %(query)s::tsquery)::float8 FROM briefings_briefing "
+            "WHERE search_vector @@ %(query)s::tsquery",
+            {"query": common_words.as_query(word)},
+        )
+        return dict(cursor.fetchall())
+
+
+def kept(word: str) -> dict[int, float]:
+    return dict(TopMatch.objects.filter(word=word).values_list("briefing_id", "distance"))
+
+
+def assert_truly_first(word: str) -> dict[int, float]:
+    """The recount: the kept matches carry the index's distances and none left out is nearer."""
+    every, first = distances(word), kept(word)
+    assert first and all(every[pk] == distance for pk, distance in first.items())
+    left_out = [distance for pk, distance in every.items() if pk not in first]
+    assert not left_out or max(first.values()) <= min(left_out)
+    assert len(first) <= common_words.KEPT
+    assert len(first) >= min(common_words.REFILL_BELOW, len(every))
+    return first
+
+
+def count() -> str:
+    output = io.StringIO()
+    call_command("count_common_words", stdout=output)
+    return output.getvalue()
+
+
+def titles(client, **params) -> list[str]:
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return [card.title for card, _ in response.context["results"] or []]
+
+
+@pytest.fixture
+def archive():
+    """Six briefings on drones, each nearer than the next, and two on submarines."""
+    briefings = [drones(times, f"Briefing {times}") for times in range(7, 1, -1)]
+    for number in range(2):
+        make_briefing(title=f"Submarines {number}", body="Submarines.", publish=True)
+    return briefings
+
+
+def test_counting_keeps_the_first_matches_of_each_common_word(archive):
+    assert "common word(s) kept" in count()
+    drone = CommonWord.objects.get(word="drone")
+    assert drone.briefings == 6
+    assert not CommonWord.objects.filter(word="submarin").exists()  # in two briefings only
+    assert set(assert_truly_first("drone")) == {briefing.pk for briefing in archive[:4]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_task_counts_them_on_the_worker(archive):
+    from briefings.tasks import count_common_words
+
+    count_common_words.defer(timestamp=0)
+    run_worker()
+    assert set(assert_truly_first("drone")) == {briefing.pk for briefing in archive[:4]}
+
+
+def test_a_publish_places_the_briefing_among_the_first_matches_and_trims_them(archive):
+    count()
+    nearest = drones(8, "Drones, drones, drones")
+    assert nearest.pk in assert_truly_first("drone") and len(kept("drone")) == 4
+    publishing.withdraw(nearest, by=None, note="Withdrawn for the test.")
+    assert len(assert_truly_first("drone")) == 3  # short, not yet read again: room for one more
+    farthest = drones(1, "One mention")
+    assert farthest.pk not in assert_truly_first("drone")  # nearer matches were left out: it may not jump them
+
+
+def test_a_correction_or_withdrawal_takes_a_briefing_out_and_a_short_list_is_read_again(archive):
+    count()
+    first = archive[0]
+    publishing.publish(edit(first, body="Nothing about them now."), by=None, change_kind="correction")
+    assert first.pk not in assert_truly_first("drone")
+    publishing.withdraw(archive[1], by=None, note="Withdrawn for the test.")
+    first_now = assert_truly_first("drone")  # two of four went: read again from the index
+    assert archive[1].pk not in first_now and set(first_now) == {briefing.pk for briefing in archive[2:]}
+
+
+def test_a_search_for_a_common_word_reads_its_kept_matches_in_the_indexs_order(client, archive):
+    from_index = titles(client, q="drones")
+    count()
+    cache.clear()  # the results asked before are kept: counting changes no public content
+    with CaptureQueriesContext(connection) as queries:
+        from_kept = titles(client, q="drones")
+    ranking = [query["sql"] for query in queries.captured_queries if "briefings_topmatch" in query["sql"]]
+    assert len(ranking) == 1 and "<=>" not in ranking[0]  # no distance computed on the request
+    assert from_kept == from_index == ["Briefing 7", "Briefing 6"]
+    assert titles(client, q="drones", sort="date") == ["Briefing 2", "Briefing 3"]
+
+
+def test_a_filtered_or_multi_word_search_ranks_with_the_index(client, archive):
+    count()
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(client, q="drones matter") == ["Briefing 7", "Briefing 6"]
+        assert titles(client, q="drones", year=archive[0].published_at.year) == ["Briefing 7", "Briefing 6"]
+    assert not any("briefings_topmatch" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_scheduled_briefing_among_the_kept_matches_is_found_only_from_its_time(client, archive):
+    count()
+    scheduled = make_briefing(title="Scheduled", body="Drones matter. " * 9)
+    go_live = publish_soon(scheduled)
+    assert scheduled.pk in kept("drone")
+    assert titles(client, q="drones") == ["Briefing 7", "Briefing 6"]
+    wait_until(go_live)
+    assert titles(client, q="drones") == ["Scheduled", "Briefing 7"]
+
+
+def test_counting_again_forgets_a_word_no_longer_common(archive):
+    make_briefing(title="Submarines 2", body="Submarines.", publish=True)
+    count()
+    for briefing in archive[:4]:
+        publishing.unpublish(briefing, by=None)
+    count()
+    assert not CommonWord.objects.filter(word="drone").exists()
+    assert not TopMatch.objects.filter(word="drone").exists() and TopMatch.objects.filter(word="submarin").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("order", ["nearer first", "farther first"])
+def test_two_publishes_meeting_at_a_common_words_lock_both_find_their_place(order):
+    for times in range(6, 2, -1):
+        drones(times, f"Briefing {times}")
+    count()
+    nearer, farther = drones_draft(8, "Nearer"), drones_draft(7, "Farther")
+    first, second = (nearer, farther) if order == "nearer first" else (farther, nearer)
+    results = meet_at_the_lock(
+        first,
+        lambda: publishing.publish(first, by=None),
+        lambda: publishing.publish(second, by=None),
+        row=CommonWord.objects.filter(word="drone"),
+    )
+    assert not any(isinstance(result, BaseException) for result in results), results
+    assert {nearer.pk, farther.pk} <= set(assert_truly_first("drone"))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("order", ["publish first", "count first"])
+def test_a_list_started_while_a_briefing_is_published_includes_it(order):
+    for times in range(6, 2, -1):
+        drones(times, f"Briefing {times}")
+    nearest = drones_draft(8, "Nearest")
+    actions = [lambda: publishing.publish(nearest, by=None), count]
+    results = meet_at_the_lock(
+        nearest,
+        *(actions if order == "publish first" else actions[::-1]),
+        hold=lambda: connection.cursor().execute("SELECT pg_advisory_xact_lock(%s)", [common_words.LOCK]),
+    )
+    assert not any(isinstance(result, BaseException) for result in results), results
+    assert nearest.pk in assert_truly_first("drone")
+
+
+def drones_draft(times: int, title: str):
+    body = " ".join(["Drones matter."] * times)
+    return make_briefing(title=title, body=body)
