@@ -6,9 +6,11 @@ settings.SEARCH_COMMON_WORD_BRIEFINGS indexed briefings hold, counted by `count_
 KEPT matches are kept: whatever changes, no match left out is nearer (by the index's distance, the order
 search gives) than one kept. A publish places the briefing among them when it comes before the last one
 kept, newer first among equals (trimming back to KEPT); a list that removals leave shorter than
-REFILL_BELOW is read again from the index. A search for one common word reads
-its first results from here; one that needs more than a list holds (a filter few of its matches pass)
-ranks with the index.
+REFILL_BELOW is read again from the index. Each indexed briefing also keeps the list of common words it
+holds (`BriefingWords`), so that whether it matches one is a small row's read.
+
+A search for one common word lists its kept matches first, in order, then (when filters leave fewer
+than a page of results among them) the word's other matches newest first.
 """
 
 from __future__ import annotations
@@ -29,51 +31,68 @@ def lexeme_query(column: str) -> str:
     return rf"('''' || replace(replace({column}, '\', '\\'), '''', '''''') || '''')::tsquery"
 
 
+def as_query(word: str) -> str:
+    """tsquery input for one word as the index holds it: quoted, its quotes and backslashes doubled."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 LOCK_WORDS_SQL = """
-    SELECT word FROM briefings_commonword
+    SELECT id, word FROM briefings_commonword
     WHERE word = ANY(tsvector_to_array(
             coalesce((SELECT search_vector FROM briefings_briefing WHERE id = %(briefing)s), ''::tsvector)))
-       OR word IN (SELECT word FROM briefings_topmatch WHERE briefing_id = %(briefing)s)
-    ORDER BY word
+       OR id IN (SELECT word_id FROM briefings_topmatch WHERE briefing_id = %(briefing)s)
+    ORDER BY id
     FOR UPDATE
+"""
+# The common words of each indexed briefing among these (hashed once: a lookup per word would not be).
+WORDS_OF_SQL = """
+    INSERT INTO briefings_briefingwords (briefing_id, common)
+    SELECT briefing.id, array_agg(common.id ORDER BY common.id)
+    FROM briefings_briefing briefing
+    CROSS JOIN LATERAL unnest(tsvector_to_array(briefing.search_vector)) AS lexeme (word)
+    JOIN briefings_commonword common ON common.word = lexeme.word
+    WHERE briefing.id = ANY(%(briefings)s)
+    GROUP BY briefing.id
+    ON CONFLICT (briefing_id) DO UPDATE SET common = excluded.common
 """
 # A briefing joins a word's kept matches only where it comes before the last one kept.
 PLACE_SQL = f"""
-    INSERT INTO briefings_topmatch (word, briefing_id, distance, published_at)
-    SELECT common.word, briefing.id, briefing.distance, briefing.published_at
-    FROM unnest(%(words)s::text[]) AS common (word)
+    INSERT INTO briefings_topmatch (word_id, briefing_id, distance, published_at)
+    SELECT common.id, briefing.id, briefing.distance, briefing.published_at
+    FROM unnest(%(ids)s::int[], %(words)s::text[]) AS common (id, word)
     CROSS JOIN LATERAL (
         SELECT id, published_at, search_vector <=> {lexeme_query("common.word")} AS distance
         FROM briefings_briefing WHERE id = %(briefing)s AND search_vector @@ {lexeme_query("common.word")}
     ) briefing
     CROSS JOIN LATERAL (
         SELECT distance, published_at, briefing_id FROM briefings_topmatch
-        WHERE word = common.word ORDER BY distance DESC, published_at, briefing_id LIMIT 1
+        WHERE word_id = common.id ORDER BY distance DESC, published_at, briefing_id LIMIT 1
     ) last
     WHERE (last.distance, briefing.published_at, briefing.id) > (briefing.distance, last.published_at, last.briefing_id)
-    RETURNING word
+    RETURNING word_id
 """
 TRIM_SQL = """
     DELETE FROM briefings_topmatch kept USING (
-        SELECT common.word, last.briefing_id
-        FROM unnest(%(words)s::text[]) AS common (word)
+        SELECT common.id, last.briefing_id
+        FROM unnest(%(ids)s::int[]) AS common (id)
         CROSS JOIN LATERAL (
             SELECT briefing_id FROM briefings_topmatch
-            WHERE word = common.word ORDER BY distance DESC, published_at, briefing_id LIMIT 1
+            WHERE word_id = common.id ORDER BY distance DESC, published_at, briefing_id LIMIT 1
         ) last
-        WHERE (SELECT count(*) FROM briefings_topmatch WHERE word = common.word) > %(kept)s
+        WHERE (SELECT count(*) FROM briefings_topmatch WHERE word_id = common.id) > %(kept)s
     ) surplus
-    WHERE kept.word = surplus.word AND kept.briefing_id = surplus.briefing_id
+    WHERE kept.word_id = surplus.id AND kept.briefing_id = surplus.briefing_id
 """
 SHORT_SQL = """
-    SELECT common.word FROM unnest(%(words)s::text[]) AS common (word)
-    WHERE (SELECT count(*) FROM briefings_topmatch WHERE word = common.word) < %(refill_below)s
+    SELECT common.id, common.word FROM briefings_commonword common
+    WHERE common.id = ANY(%(ids)s)
+      AND (SELECT count(*) FROM briefings_topmatch WHERE word_id = common.id) < %(refill_below)s
 """
 # One word at a time, its query written out: the planner then sees how many briefings hold it and reads
 # them from the index in order, rather than ranking every match from its stored vector.
 REFILL_SQL = """
-    INSERT INTO briefings_topmatch (word, briefing_id, distance, published_at)
-    SELECT %(word)s, id, search_vector <=> %(query)s::tsquery, published_at FROM briefings_briefing
+    INSERT INTO briefings_topmatch (word_id, briefing_id, distance, published_at)
+    SELECT %(id)s, id, search_vector <=> %(query)s::tsquery, published_at FROM briefings_briefing
     WHERE search_vector @@ %(query)s::tsquery
     ORDER BY search_vector <=> %(query)s::tsquery
     LIMIT %(kept)s
@@ -83,8 +102,8 @@ COUNT_SQL = """
     WHERE ndoc >= %(least)s
 """
 FORGET_SQL = """
-    WITH forgotten AS (DELETE FROM briefings_commonword WHERE NOT word = ANY(%(words)s) RETURNING word)
-    DELETE FROM briefings_topmatch WHERE word IN (SELECT word FROM forgotten)
+    WITH forgotten AS (DELETE FROM briefings_commonword WHERE NOT word = ANY(%(words)s) RETURNING id)
+    DELETE FROM briefings_topmatch WHERE word_id IN (SELECT id FROM forgotten)
 """
 RECOUNT_SQL = """
     UPDATE briefings_commonword SET briefings = counted.briefings
@@ -92,82 +111,103 @@ RECOUNT_SQL = """
     WHERE briefings_commonword.word = counted.word
 """
 SOLE_WORD_SQL = """
-    SELECT word FROM briefings_commonword
-    WHERE numnode(websearch_to_tsquery(%(config)s, %(text)s)) = 1
+    SELECT id FROM briefings_commonword
+    WHERE is_ready AND numnode(websearch_to_tsquery(%(config)s, %(text)s)) = 1
       AND word = ANY(tsvector_to_array(to_tsvector(%(config)s, %(text)s)))
 """
 
 
 def keep_top_matches(briefing_id: int) -> None:
-    """Place a briefing just indexed (or taken out of the index) among its common words' kept matches;
-    call in the transaction that changed its search vector."""
+    """Place a briefing just indexed (or taken out of the index) among its common words' kept matches,
+    and keep its list of them; call in the transaction that changed its search vector."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK])
         cursor.execute(LOCK_WORDS_SQL, {"briefing": briefing_id})
-        words = [word for (word,) in cursor.fetchall()]
+        words = dict(cursor.fetchall())
+        cursor.execute("DELETE FROM briefings_briefingwords WHERE briefing_id = %s", [briefing_id])
         if not words:
             return
+        cursor.execute(WORDS_OF_SQL, {"briefings": [briefing_id]})
         cursor.execute("DELETE FROM briefings_topmatch WHERE briefing_id = %s", [briefing_id])
-        cursor.execute(PLACE_SQL, {"words": words, "briefing": briefing_id})
-        placed = [word for (word,) in cursor.fetchall()]
+        cursor.execute(PLACE_SQL, {"ids": list(words), "words": list(words.values()), "briefing": briefing_id})
+        placed = [word_id for (word_id,) in cursor.fetchall()]
         if placed:
-            cursor.execute(TRIM_SQL, {"words": placed, "kept": KEPT})
-        cursor.execute(SHORT_SQL, {"words": words, "refill_below": REFILL_BELOW})
-        refill([word for (word,) in cursor.fetchall()])
+            cursor.execute(TRIM_SQL, {"ids": placed, "kept": KEPT})
+        cursor.execute(SHORT_SQL, {"ids": list(words), "refill_below": REFILL_BELOW})
+        refill(dict(cursor.fetchall()))
 
 
-def refill(words: list[str]) -> None:
+def refill(words: dict[int, str]) -> None:
     """Read these words' first matches from the index again (their rows locked by the caller)."""
-    if words:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM briefings_topmatch WHERE word = ANY(%s)", [words])
-            for word in words:
-                cursor.execute(REFILL_SQL, {"word": word, "query": as_query(word), "kept": KEPT})
-
-
-def as_query(word: str) -> str:
-    """tsquery input for one word as the index holds it: quoted, its quotes and backslashes doubled."""
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def count_common_words(batch: int = 50) -> tuple[int, int]:
-    """Count how many briefings hold each word and keep the matches of those now common (dropping those
-    no longer common); returns how many words are kept and how many lists were started."""
-    least = settings.SEARCH_COMMON_WORD_BRIEFINGS
     with connection.cursor() as cursor:
-        cursor.execute(COUNT_SQL, {"least": least})
+        cursor.execute("DELETE FROM briefings_topmatch WHERE word_id = ANY(%s)", [list(words)])
+        for word_id, word in words.items():
+            cursor.execute(REFILL_SQL, {"id": word_id, "query": as_query(word), "kept": KEPT})
+
+
+def count_common_words(batch: int = 50, briefings_batch: int = 2000) -> tuple[int, int]:
+    """Count how many briefings hold each word and keep the matches of those now common (dropping those
+    no longer common); returns how many words are kept and how many are new. Each step is a short
+    transaction: publishes wait for one at a time."""
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_SQL, {"least": settings.SEARCH_COMMON_WORD_BRIEFINGS})
         counts = dict(cursor.fetchall())
-    known = set(CommonWord.objects.values_list("word", flat=True))
     with transaction.atomic(), connection.cursor() as cursor:
         take_lock_alone()
         cursor.execute(FORGET_SQL, {"words": list(counts)})
         cursor.execute(RECOUNT_SQL, {"words": list(counts), "counts": list(counts.values())})
-    new = sorted(set(counts) - known)
-    for start in range(0, len(new), batch):  # each batch a short transaction: publishes wait only for one
-        words = new[start : start + batch]
+    new = sorted(set(counts) - set(CommonWord.objects.values_list("word", flat=True)))
+    for start in range(0, len(new), batch):
         with transaction.atomic():
             take_lock_alone()
-            CommonWord.objects.bulk_create([CommonWord(word=word, briefings=counts[word]) for word in words])
-            refill(words)
+            made = CommonWord.objects.bulk_create(
+                [CommonWord(word=word, briefings=counts[word]) for word in new[start : start + batch]]
+            )
+            refill({word.id: word.word for word in made})
+    if CommonWord.objects.filter(is_ready=False).exists():
+        list_every_briefings_words(briefings_batch)
+        CommonWord.objects.filter(is_ready=False).update(is_ready=True)
     return len(counts), len(new)
 
 
+def list_every_briefings_words(batch: int) -> None:
+    """Write again each indexed briefing's list of its common words, which new ones may have joined."""
+    indexed = Briefing.objects.filter(search_vector__isnull=False).order_by("pk").values_list("pk", flat=True)
+    ids = list(indexed)
+    for start in range(0, len(ids), batch):
+        with transaction.atomic(), connection.cursor() as cursor:
+            take_lock_alone()
+            cursor.execute(WORDS_OF_SQL, {"briefings": ids[start : start + batch]})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE briefings_briefingwords")  # how common each word is: the planner walks or reads
+
+
 def take_lock_alone() -> None:
-    """Wait for publishes under way: a list started now must see every search vector they wrote."""
+    """Wait for publishes under way: what is written now must see every search vector they wrote."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
 
 
-def sole_common_word(text: str, config: str) -> str | None:
-    """The common word a query consists of, if it is one word and that word is common."""
+def sole_common_word(text: str, config: str) -> int | None:
+    """The id of the common word a query consists of, if it is one word and that word is common."""
     with connection.cursor() as cursor:
         cursor.execute(SOLE_WORD_SQL, {"config": config, "text": text})
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def in_kept_order(briefings: QuerySet[Briefing], word: str) -> QuerySet[Briefing]:
+def kept_first(briefings: QuerySet[Briefing], word_id: int) -> QuerySet[Briefing]:
     """These briefings among the word's kept matches, in search order."""
-    return briefings.filter(top_matches__word=word).order_by(
+    return briefings.filter(top_matches__word=word_id).order_by(
         "top_matches__distance", "-top_matches__published_at", "-top_matches__briefing"
     )
+
+
+def holding(briefings: QuerySet[Briefing], word_id: int) -> QuerySet[Briefing]:
+    """These briefings where they hold the word, unordered."""
+    return briefings.filter(words__common__contains=[word_id])
+
+
+def others_newest_first(briefings: QuerySet[Briefing], word_id: int) -> QuerySet[Briefing]:
+    """These briefings holding the word but not among its kept matches, newest first."""
+    return holding(briefings, word_id).exclude(top_matches__word=word_id).order_by("-published_at", "-pk")

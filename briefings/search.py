@@ -265,11 +265,12 @@ Narrowing = Callable[[QuerySet[Briefing]], QuerySet[Briefing]]
 def find(text: str, narrowing: Narrowing | None = None, *, by_date: bool = False) -> Found:
     """Order the matches of `text`, narrowed by the reader's filters if any, by relevance (or newest
     first), and describe the best of them."""
-    hits = kept_hits(text) if narrowing is None and not by_date else None
-    if hits is None:
+    word = common_words.sole_common_word(text, CONFIG) if has_rank_ordered_index() else None
+    if word is not None:
+        hits = common_word_hits(word, narrowing, by_date=by_date)
+    else:
         matches = narrowing(matching(text)) if narrowing else matching(text)
-        ordered = matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text)
-        hits = first_hits(ordered)
+        hits = first_hits(matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text))
     if not hits:
         return Found(hits=[], facets=[], suggestion=suggestion(text))
     return Found(hits=hits, facets=facets(hits[:RESULT_LIMIT]), suggestion=None)
@@ -279,14 +280,16 @@ def first_hits(ordered: QuerySet[Briefing]) -> list[Hit]:
     return list(ordered.values_list("pk", "published_at", "live_revision_id")[: RESULT_LIMIT + 1])
 
 
-def kept_hits(text: str) -> list[Hit] | None:
-    """The hits of a query for one common word, from its kept matches, when they hold enough of them (a
-    filter would pass too few of them to be worth the try)."""
-    word = common_words.sole_common_word(text, CONFIG) if has_rank_ordered_index() else None
-    if word is None:
-        return None
-    hits = first_hits(common_words.in_kept_order(Briefing.objects.listed(), word))
-    return hits if len(hits) > RESULT_LIMIT else None
+def common_word_hits(word: int, narrowing: Narrowing | None, *, by_date: bool) -> list[Hit]:
+    """The hits of a query for one common word: its kept matches first, in order, then (where filters
+    pass fewer than the results listed) its other matches newest first; or all newest first."""
+    briefings = narrowing(Briefing.objects.listed()) if narrowing else Briefing.objects.listed()
+    if by_date:
+        return first_hits(common_words.holding(briefings, word).order_by("-published_at", "-pk"))
+    hits = first_hits(common_words.kept_first(briefings, word))
+    if len(hits) <= RESULT_LIMIT:
+        hits += first_hits(common_words.others_newest_first(briefings, word))[: RESULT_LIMIT + 1 - len(hits)]
+    return hits
 
 
 def suggestion(text: str) -> str | None:

@@ -9,12 +9,13 @@ from .listings import Listing, Tally
 from .pages import KeptPage
 from .pdfs import VersionPdf
 from .revisions import Revision, RevisionAuthor, RevisionRegion, RevisionTheme
-from .search import CommonWord, TopMatch
+from .search import BriefingWords, CommonWord, TopMatch
 from .tags import Author, Region, RetiredSlug, Series, Theme
 
 __all__ = [
     "Alert", "Card", "CommonWord", "ContentChange", "ContentScope", "EditorMessage",
-    "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingContent", "BriefingQuerySet", "KeptPage",
+    "CONTENT_FIELDS", "Author", "Briefing", "BriefingAuthor", "BriefingWords", "BriefingContent", "BriefingQuerySet",
+    "KeptPage",
     "Listing",
     "PreviewLink",
     "PublicContentVersion", "Region", "RetiredSlug", "Revision", "RevisionAuthor", "RevisionRegion", "RevisionTheme",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from .briefings import Briefing
@@ -12,8 +13,12 @@ class CommonWord(models.Model):
     would be slow; its best matches are kept instead (`TopMatch`). Its row is also the lock that orders
     the publishes changing them."""
 
-    word = models.TextField(primary_key=True)
+    id = models.AutoField(primary_key=True)  # four bytes: a briefing's list of its common words stays small
+    word = models.TextField(unique=True)
     briefings = models.PositiveIntegerField(help_text="How many briefings held the word when last counted.")
+    is_ready = models.BooleanField(
+        default=False, help_text="Every briefing's list of its common words includes it: searches may use it."
+    )
 
     def __str__(self) -> str:
         return self.word
@@ -24,7 +29,7 @@ class TopMatch(models.Model):
     briefing holding the word but left out is nearer than one kept."""
 
     pk = models.CompositePrimaryKey("word", "briefing")
-    word = models.ForeignKey(CommonWord, on_delete=models.CASCADE, db_column="word", related_name="top_matches")
+    word = models.ForeignKey(CommonWord, on_delete=models.CASCADE, related_name="top_matches")
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="top_matches")
     distance = models.FloatField()
     published_at = models.DateTimeField()
@@ -34,3 +39,17 @@ class TopMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.word_id}: briefing {self.briefing_id}"
+
+
+class BriefingWords(models.Model):
+    """The common words an indexed briefing holds (their ids), so that whether it matches one is read
+    from a small row rather than from its search vector."""
+
+    briefing = models.OneToOneField(Briefing, on_delete=models.CASCADE, primary_key=True, related_name="words")
+    common = ArrayField(models.IntegerField())
+
+    class Meta:
+        verbose_name_plural = "briefing words"
+
+    def __str__(self) -> str:
+        return f"briefing {self.briefing_id}: {len(self.common)} common words"
