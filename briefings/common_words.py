@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 
-from .models import Briefing, CommonWord
+from .models import Briefing, BriefingWords, CommonWord, Listing
+from .models.listings import looked_up
 
 KEPT = 300
 REFILL_BELOW = 250
@@ -203,11 +204,12 @@ def kept_first(briefings: QuerySet[Briefing], word_id: int) -> QuerySet[Briefing
     )
 
 
-def holding(briefings: QuerySet[Briefing], word_id: int) -> QuerySet[Briefing]:
-    """These briefings where they hold the word, unordered."""
-    return briefings.filter(words__common__contains=[word_id])
+def holding(rows: QuerySet[Listing], word_id: int) -> QuerySet[Listing]:
+    """These kept list rows where their briefing holds the word (looked up row by row, as a walk goes)."""
+    words = BriefingWords.objects.filter(briefing=OuterRef("briefing"), common__contains=[word_id])
+    return rows.filter(looked_up(words))
 
 
-def others_newest_first(briefings: QuerySet[Briefing], word_id: int) -> QuerySet[Briefing]:
-    """These briefings holding the word but not among its kept matches, newest first."""
-    return holding(briefings, word_id).exclude(top_matches__word=word_id).order_by("-published_at", "-pk")
+def others(rows: QuerySet[Listing], word_id: int) -> QuerySet[Listing]:
+    """These kept list rows where their briefing holds the word but is not among its kept matches."""
+    return holding(rows, word_id).exclude(briefing__top_matches__word=word_id)

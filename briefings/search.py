@@ -12,9 +12,8 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -26,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import common_words
 from .models import Author, Briefing, Listing, Region, Revision, SearchTerm, Series, Theme
-from .models.listings import Kind
+from .models.listings import NO_TAG, Kind
 
 CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
 MAX_QUERY_CHARS = 500
@@ -124,21 +123,45 @@ def matching(text: str) -> QuerySet[Briefing]:
     return Briefing.objects.listed().filter(search_vector=query)
 
 
-# Each filter of a search: the BriefingQuerySet method that narrows by it.
-FILTER_METHODS = {"theme": "for_theme", "region": "for_region", "author": "for_author", "series": "in_series"}
+# Each filter of a search: the BriefingQuerySet method that narrows by it, and the kind of kept list that
+# holds its briefings; narrowest kind first (as archives usually are), the list a walk follows.
+FILTER_METHODS = {"series": "in_series", "author": "for_author", "region": "for_region", "theme": "for_theme"}
+FILTER_LISTS = {"series": Kind.SERIES, "author": Kind.AUTHOR, "region": Kind.REGION, "theme": Kind.THEME}
 
 
 def narrowed(briefings: QuerySet[Briefing], filters: dict, year=None, start=None, end=None) -> QuerySet[Briefing]:
     """Matches narrowed by the chosen tags (by name: theme, region, author, series), year and dates."""
     for name, value in filters.items():
         briefings = getattr(briefings, FILTER_METHODS[name])(value)
-    if year:
-        briefings = briefings.filter(published_at__year=year)
-    if start:
-        briefings = briefings.filter(published_at__date__gte=start)
-    if end:
-        briefings = briefings.filter(published_at__date__lte=end)
-    return briefings
+    return briefings.filter(**published_between(year, start, end))
+
+
+def published_between(year=None, start=None, end=None) -> dict:
+    bounds = {"published_at__year": year, "published_at__date__gte": start, "published_at__date__lte": end}
+    return {lookup: value for lookup, value in bounds.items() if value}
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A reader's filters of a search: the tags chosen (by filter name), a year, published-between dates."""
+
+    filters: dict
+    year: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.filters or self.year or self.start or self.end)
+
+    def of(self, briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
+        return narrowed(briefings, self.filters, self.year, self.start, self.end)
+
+    def rows(self) -> QuerySet[Listing]:
+        """The kept list rows of the briefings these filters pass, newest first: a walk along the narrowest
+        list chosen (or the list of every briefing), the others looked up."""
+        lists = [(FILTER_LISTS[name], self.filters[name].pk) for name in FILTER_LISTS if name in self.filters]
+        rows = Listing.objects.rows_in(*(lists or [(Kind.ALL, NO_TAG)]))
+        return rows.filter(**published_between(self.year, self.start, self.end))
 
 
 def by_relevance(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]:
@@ -259,17 +282,15 @@ class Found:
     suggestion: str | None
 
 
-Narrowing = Callable[[QuerySet[Briefing]], QuerySet[Briefing]]
-
-
 def find(text: str, narrowing: Narrowing | None = None, *, by_date: bool = False) -> Found:
     """Order the matches of `text`, narrowed by the reader's filters if any, by relevance (or newest
     first), and describe the best of them."""
+    narrowing = narrowing or Narrowing({})
     word = common_words.sole_common_word(text, CONFIG) if has_rank_ordered_index() else None
     if word is not None:
         hits = common_word_hits(word, narrowing, by_date=by_date)
     else:
-        matches = narrowing(matching(text)) if narrowing else matching(text)
+        matches = narrowing.of(matching(text))
         hits = first_hits(matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text))
     if not hits:
         return Found(hits=[], facets=[], suggestion=suggestion(text))
@@ -280,15 +301,18 @@ def first_hits(ordered: QuerySet[Briefing]) -> list[Hit]:
     return list(ordered.values_list("pk", "published_at", "live_revision_id")[: RESULT_LIMIT + 1])
 
 
-def common_word_hits(word: int, narrowing: Narrowing | None, *, by_date: bool) -> list[Hit]:
+def first_rows(rows: QuerySet[Listing], count: int = RESULT_LIMIT + 1) -> list[Hit]:
+    return list(rows.values_list("briefing", "published_at", "briefing__live_revision_id")[:count])
+
+
+def common_word_hits(word: int, narrowing: Narrowing, *, by_date: bool) -> list[Hit]:
     """The hits of a query for one common word: its kept matches first, in order, then (where filters
     pass fewer than the results listed) its other matches newest first; or all newest first."""
-    briefings = narrowing(Briefing.objects.listed()) if narrowing else Briefing.objects.listed()
     if by_date:
-        return first_hits(common_words.holding(briefings, word).order_by("-published_at", "-pk"))
-    hits = first_hits(common_words.kept_first(briefings, word))
+        return first_rows(common_words.holding(narrowing.rows(), word))
+    hits = first_hits(common_words.kept_first(narrowing.of(Briefing.objects.listed()), word))
     if len(hits) <= RESULT_LIMIT:
-        hits += first_hits(common_words.others_newest_first(briefings, word))[: RESULT_LIMIT + 1 - len(hits)]
+        hits += first_rows(common_words.others(narrowing.rows(), word), RESULT_LIMIT + 1 - len(hits))
     return hits
 
 

@@ -106,7 +106,7 @@ def test_counting_keeps_the_first_matches_of_each_common_word(archive):
     assert_words_listed()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_nightly_task_counts_them_on_the_worker(archive):
     from briefings.tasks import count_common_words
 
@@ -156,6 +156,9 @@ def test_a_filtered_search_lists_the_kept_matches_it_passes_then_the_others_newe
     assert [card.title for card, _ in response.context["results"]] == ["Briefing 6", "Briefing 2"]  # 3 is older
     assert response.context["count"].is_capped  # "more than 2": Briefing 3 too
     assert titles(client, q="drones", theme="space", sort="date") == ["Briefing 2", "Briefing 3"]
+    this_year = archive[0].published_at.year
+    assert titles(client, q="drones", year=this_year) == ["Briefing 7", "Briefing 6"]
+    assert titles(client, q="drones", year=this_year - 1) == []
 
 
 def test_a_search_of_several_words_or_a_word_not_yet_ready_ranks_with_the_index(client, archive):
@@ -191,7 +194,7 @@ def test_counting_again_forgets_a_word_no_longer_common(archive):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("order", ["nearer first", "farther first"])
 def test_two_publishes_meeting_at_a_common_words_lock_both_find_their_place(order):
     for times in range(6, 2, -1):
@@ -210,7 +213,7 @@ def test_two_publishes_meeting_at_a_common_words_lock_both_find_their_place(orde
     assert_words_listed()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("order", ["publish first", "count first"])
 def test_a_list_started_while_a_briefing_is_published_includes_it(order):
     for times in range(6, 2, -1):

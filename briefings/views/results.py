@@ -64,13 +64,9 @@ class SearchView(ListView):
     def is_sorted_by_date(self) -> bool:
         return self.request.GET.get("sort") == "date"
 
-    def narrowed(self, briefings):
-        """These briefings narrowed by the reader's filters."""
-        return search.narrowed(briefings, self.filters, self.year, *self.date_range)
-
     @cached_property
-    def is_narrowed(self) -> bool:
-        return bool(self.filters or self.year or any(self.date_range))
+    def narrowing(self) -> search.Narrowing:
+        return search.Narrowing(self.filters, self.year, *self.date_range)
 
     @cached_property
     def found(self) -> search.Found:
@@ -85,8 +81,7 @@ class SearchView(ListView):
             end,
             self.is_sorted_by_date,
         )
-        narrowing = self.narrowed if self.is_narrowed else None
-        return freshness.remember(key, lambda: search.find(self.query, narrowing, by_date=self.is_sorted_by_date))
+        return freshness.remember(key, lambda: search.find(self.query, self.narrowing, by_date=self.is_sorted_by_date))
 
     def get_queryset(self) -> list[int]:
         if not self.query:
