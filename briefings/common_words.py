@@ -27,11 +27,6 @@ REFILL_BELOW = 250
 LOCK = 7_146_300  # advisory lock: publishes share it; counting holds it alone while it starts new lists
 
 
-def lexeme_query(column: str) -> str:
-    """SQL for a query of the one (already stemmed) word in `column`, quoted as tsquery input wants."""
-    return rf"('''' || replace(replace({column}, '\', '\\'), '''', '''''') || '''')::tsquery"
-
-
 def as_query(word: str) -> str:
     """tsquery input for one word as the index holds it: quoted, its quotes and backslashes doubled."""
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -57,13 +52,13 @@ WORDS_OF_SQL = """
     ON CONFLICT (briefing_id) DO UPDATE SET common = excluded.common
 """
 # A briefing joins a word's kept matches only where it comes before the last one kept.
-PLACE_SQL = f"""
+PLACE_SQL = """
     INSERT INTO briefings_topmatch (word_id, briefing_id, distance, published_at)
     SELECT common.id, briefing.id, briefing.distance, briefing.published_at
-    FROM unnest(%(ids)s::int[], %(words)s::text[]) AS common (id, word)
+    FROM unnest(%(ids)s::int[], %(queries)s::tsquery[]) AS common (id, query)
     CROSS JOIN LATERAL (
-        SELECT id, published_at, search_vector <=> {lexeme_query("common.word")} AS distance
-        FROM briefings_briefing WHERE id = %(briefing)s AND search_vector @@ {lexeme_query("common.word")}
+        SELECT id, published_at, search_vector <=> common.query AS distance
+        FROM briefings_briefing WHERE id = %(briefing)s AND search_vector @@ common.query
     ) briefing
     CROSS JOIN LATERAL (
         SELECT distance, published_at, briefing_id FROM briefings_topmatch
@@ -130,7 +125,8 @@ def keep_top_matches(briefing_id: int) -> None:
             return
         cursor.execute(WORDS_OF_SQL, {"briefings": [briefing_id]})
         cursor.execute("DELETE FROM briefings_topmatch WHERE briefing_id = %s", [briefing_id])
-        cursor.execute(PLACE_SQL, {"ids": list(words), "words": list(words.values()), "briefing": briefing_id})
+        queries = [as_query(word) for word in words.values()]
+        cursor.execute(PLACE_SQL, {"ids": list(words), "queries": queries, "briefing": briefing_id})
         placed = [word_id for (word_id,) in cursor.fetchall()]
         if placed:
             cursor.execute(TRIM_SQL, {"ids": placed, "kept": KEPT})

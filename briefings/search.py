@@ -125,14 +125,18 @@ def matching(text: str) -> QuerySet[Briefing]:
 
 # Each filter of a search: the BriefingQuerySet method that narrows by it, and the kind of kept list that
 # holds its briefings; narrowest kind first (as archives usually are), the list a walk follows.
-FILTER_METHODS = {"series": "in_series", "author": "for_author", "region": "for_region", "theme": "for_theme"}
-FILTER_LISTS = {"series": Kind.SERIES, "author": Kind.AUTHOR, "region": Kind.REGION, "theme": Kind.THEME}
+FILTERS = {
+    "series": ("in_series", Kind.SERIES),
+    "author": ("for_author", Kind.AUTHOR),
+    "region": ("for_region", Kind.REGION),
+    "theme": ("for_theme", Kind.THEME),
+}
 
 
 def narrowed(briefings: QuerySet[Briefing], filters: dict, year=None, start=None, end=None) -> QuerySet[Briefing]:
     """Matches narrowed by the chosen tags (by name: theme, region, author, series), year and dates."""
     for name, value in filters.items():
-        briefings = getattr(briefings, FILTER_METHODS[name])(value)
+        briefings = getattr(briefings, FILTERS[name][0])(value)
     return briefings.filter(**published_between(year, start, end))
 
 
@@ -150,16 +154,13 @@ class Narrowing:
     start: date | None = None
     end: date | None = None
 
-    def __bool__(self) -> bool:
-        return bool(self.filters or self.year or self.start or self.end)
-
     def of(self, briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
         return narrowed(briefings, self.filters, self.year, self.start, self.end)
 
     def rows(self) -> QuerySet[Listing]:
         """The kept list rows of the briefings these filters pass, newest first: a walk along the narrowest
         list chosen (or the list of every briefing), the others looked up."""
-        lists = [(FILTER_LISTS[name], self.filters[name].pk) for name in FILTER_LISTS if name in self.filters]
+        lists = [(kind, self.filters[name].pk) for name, (_, kind) in FILTERS.items() if name in self.filters]
         rows = Listing.objects.rows_in(*(lists or [(Kind.ALL, NO_TAG)]))
         return rows.filter(**published_between(self.year, self.start, self.end))
 
@@ -282,10 +283,9 @@ class Found:
     suggestion: str | None
 
 
-def find(text: str, narrowing: Narrowing | None = None, *, by_date: bool = False) -> Found:
-    """Order the matches of `text`, narrowed by the reader's filters if any, by relevance (or newest
-    first), and describe the best of them."""
-    narrowing = narrowing or Narrowing({})
+def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
+    """Order the matches of `text`, narrowed by the reader's filters, by relevance (or newest first), and
+    describe the best of them."""
     word = common_words.sole_common_word(text, CONFIG) if has_rank_ordered_index() else None
     if word is not None:
         hits = common_word_hits(word, narrowing, by_date=by_date)

@@ -159,6 +159,9 @@ def test_a_filtered_search_lists_the_kept_matches_it_passes_then_the_others_newe
     this_year = archive[0].published_at.year
     assert titles(client, q="drones", year=this_year) == ["Briefing 7", "Briefing 6"]
     assert titles(client, q="drones", year=this_year - 1) == []
+    today = archive[0].published_at.date().isoformat()
+    assert titles(client, q="drones", theme="space", sort="date", **{"from": today}) == ["Briefing 2", "Briefing 3"]
+    assert titles(client, q="drones", theme="space", to="2000-01-01") == []
 
 
 def test_a_search_of_several_words_or_a_word_not_yet_ready_ranks_with_the_index(client, archive):
