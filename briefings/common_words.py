@@ -21,6 +21,7 @@ from django.db.models import OuterRef, QuerySet
 
 from .models import Briefing, BriefingWords, CommonWord, Listing
 from .models.listings import looked_up
+from .models.search import has_rank_ordered_index
 
 KEPT = 300
 REFILL_BELOW = 250
@@ -145,7 +146,10 @@ def refill(words: dict[int, str]) -> None:
 def count_common_words(batch: int = 50, briefings_batch: int = 2000) -> tuple[int, int]:
     """Count how many briefings hold each word and keep the matches of those now common (dropping those
     no longer common); returns how many words are kept and how many are new. Each step is a short
-    transaction: publishes wait for one at a time."""
+    transaction: publishes wait for one at a time. Without the RUM index there is no distance to keep
+    matches by, and nothing is counted."""
+    if not has_rank_ordered_index():
+        return 0, 0
     with connection.cursor() as cursor:
         cursor.execute(COUNT_SQL, {"least": settings.SEARCH_COMMON_WORD_BRIEFINGS})
         counts = dict(cursor.fetchall())

@@ -14,7 +14,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -26,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from . import common_words
 from .models import Author, Briefing, Listing, Region, Revision, SearchTerm, Series, Theme
 from .models.listings import NO_TAG, Kind
+from .models.search import has_rank_ordered_index
 
 CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
 MAX_QUERY_CHARS = 500
@@ -108,13 +108,6 @@ def remember_words(text: str) -> None:
     """Keep the archive's vocabulary for "did you mean"; suggestions are checked against live results."""
     words = sorted({word.lower() for word in WORD.findall(text)})  # one order everywhere: no deadlocks
     SearchTerm.objects.bulk_create([SearchTerm(word=word) for word in words], ignore_conflicts=True)
-
-
-@cache
-def has_rank_ordered_index() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'briefing_search_rum'")
-        return cursor.fetchone() is not None
 
 
 def matching(text: str) -> QuerySet[Briefing]:

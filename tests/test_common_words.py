@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from briefings import common_words, publishing, search
 from briefings.models import BriefingWords, CommonWord, TopMatch
+from briefings.models.search import has_rank_ordered_index
 from tests.concurrency import meet_at_the_lock
 from tests.helpers import edit, make_briefing, make_theme, publish_soon, run_worker, wait_until
 
@@ -104,6 +105,19 @@ def test_counting_keeps_the_first_matches_of_each_common_word(archive):
     assert not CommonWord.objects.filter(word="submarin").exists()  # in two briefings only
     assert set(assert_truly_first("drone")) == {briefing.pk for briefing in archive[:4]}
     assert_words_listed()
+
+
+def test_without_the_rum_index_counting_keeps_nothing_and_says_why(archive):
+    """Where the migration could only make a GIN index there is no distance to keep matches by."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX briefing_search_rum")  # undone with the test's transaction
+    has_rank_ordered_index.cache_clear()
+    try:
+        assert "no word is kept" in count()
+        assert common_words.count_common_words() == (0, 0)  # as the nightly task calls it
+    finally:
+        has_rank_ordered_index.cache_clear()
+    assert not CommonWord.objects.exists() and not TopMatch.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

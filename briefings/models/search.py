@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
+from django.db import connection, models
 
 from .briefings import Briefing
+
+
+@cache
+def has_rank_ordered_index() -> bool:
+    """Whether the search index is RUM's, which orders matches by rank (the migration falls back to GIN
+    where the extension cannot be had): common words are kept only where it is."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'briefing_search_rum'")
+        return cursor.fetchone() is not None
 
 
 class CommonWord(models.Model):
