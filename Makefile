@@ -156,54 +156,56 @@ format: install
 check-deploy: install
 	SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=briefings.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
+# The benchmarks need what the site runs on (PostgreSQL with RUM: without it an archive gets the GIN index).
+
 # Search latency at 10,000 and 100,000 briefings; figures go to bench/results/search.md.
 SIZES ?= 10000 100000
-bench-search: $(VENV)/.installed
+bench-search: debian-run $(VENV)/.installed
 	$(DB) $(PY) bench/search.py --sizes $(SIZES)
 
 # Serving throughput against this stack's ceiling at 1,000 and 50,000 briefings, worker memory and admin
 # latency; figures go to bench/results/serving.md. wrk is Debian's package.
 SERVING_SIZES ?= 1000 50000
-bench-serving: $(VENV)/.installed
+bench-serving: debian-run $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "The serving benchmark needs wrk: apt-get install wrk"; exit 1; }
 	$(DB) $(PY) bench/serving.py --sizes $(SERVING_SIZES)
 
 # Seconds per PDF against the page, and PDFs a minute through the queue with one and two workers; figures
 # go to bench/results/pdfs.md.
 PDF_COUNT ?= 1000
-bench-pdfs: $(VENV)/.installed
+bench-pdfs: debian-run $(VENV)/.installed
 	$(DB) $(PY) bench/pdfs.py --count $(PDF_COUNT)
 
 # Matching one publication against ALERT_READERS subscribers over 1,000 lists, and sending to an SMTP
 # server on loopback with one and two workers; figures go to bench/results/alerts.md.
 ALERT_READERS ?= 100000
-bench-alerts: $(VENV)/.installed
+bench-alerts: debian-run $(VENV)/.installed
 	$(DB) $(PY) bench/alerts.py --readers $(ALERT_READERS)
 
 # Every public page kind rendered with nothing cached at 10,000 and 100,000 briefings (the search
 # benchmark's archives); figures go to bench/results/cold.md.
 COLD_SIZES ?= 10000 100000
-bench-cold: $(VENV)/.installed
+bench-cold: debian-run $(VENV)/.installed
 	$(DB) $(PY) bench/cold.py --sizes $(COLD_SIZES)
 
 # A crawler walking every address with nothing cached against the stack's ceiling, and readers while an
 # editor publishes corrections, at 10,000 and 100,000 briefings; figures go to bench/results/crawl.md.
 CRAWL_SIZES ?= 10000 100000
-bench-crawl: $(VENV)/.installed
+bench-crawl: debian-run $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "The crawler benchmark needs wrk: apt-get install wrk"; exit 1; }
 	$(DB) $(PY) bench/crawl.py --sizes $(CRAWL_SIZES)
 
 # One app server, then two, behind nginx with one Redis and one PostgreSQL, at 100,000 briefings: cached
 # pages, the crawler's walk and readers while an editor publishes; figures go to bench/results/scale.md.
 SCALE_SIZE ?= 100000
-bench-scale: $(VENV)/.installed
+bench-scale: debian-run $(VENV)/.installed
 	@for tool in wrk nginx redis-server; do command -v $$tool >/dev/null || PATH="$$PATH:/usr/sbin" command -v $$tool >/dev/null || { echo "The scaling benchmark needs wrk, nginx and redis-server: apt-get install wrk nginx redis-server"; exit 1; }; done
 	PATH="$$PATH:/usr/sbin" $(DB) $(PY) bench/scale.py --size $(SCALE_SIZE)
 
 # EXPLAIN (ANALYZE, BUFFERS) of every statement of every public page kind at 100,000 briefings; plans go
 # to bench/results/plans-100000.md.
 PLAN_SIZES ?= 100000
-bench-plans: $(VENV)/.installed
+bench-plans: debian-run $(VENV)/.installed
 	$(DB) $(PY) bench/plans.py --sizes $(PLAN_SIZES)
 
 clean:

@@ -116,9 +116,10 @@ def bench_environment(size: int) -> dict[str, str]:
 
 
 def probe(script: str, database, *args: str) -> dict:
-    """Run one step of a benchmark inside the site, on its database; returns the JSON it printed last."""
+    """Run one step of a benchmark inside the site, on its database; returns the JSON it printed last (what
+    it writes to stderr, such as a failure's traceback, shows as it runs)."""
     output = subprocess.run(
-        [PYTHON, script, *args], cwd=PROJECT, env=bench_environment(database), capture_output=True, text=True,
+        [PYTHON, script, *args], cwd=PROJECT, env=bench_environment(database), stdout=subprocess.PIPE, text=True,
         check=True,
     ).stdout  # fmt: skip
     return json.loads(output.strip().splitlines()[-1])
@@ -183,7 +184,9 @@ COPIED_FROM = 10_000  # larger archives are this one, imported, then copied (ben
 
 
 def build(size: int) -> float:
-    """The archive of `size` briefings, ready in its database; returns the seconds it took (0 if it was)."""
+    """The archive of `size` briefings, ready in its database, and the static files its pages name;
+    returns the seconds it took (0 if it was)."""
+    manage(size, "collectstatic", "--noinput", "-v0")
     seconds = import_or_copy(size)
     pdfs_made(size)
     common_words_counted(size)
