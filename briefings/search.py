@@ -19,17 +19,18 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils.html import escape, strip_tags
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
 
-from . import common_words
+from . import common_words, snippets
 from .models import Author, Briefing, Listing, Region, Revision, SearchTerm, Series, Theme
 from .models.listings import NO_TAG, Kind
 from .models.search import has_rank_ordered_index
 
 CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
+STEMMER = "english"  # the Snowball stemmer CONFIG's dictionary uses, for snippets
 MAX_QUERY_CHARS = 500
-EXCERPT_CHARS = 3000  # snippets come from the start of the text: ts_headline's cost grows with its input
+EXCERPT_CHARS = 3000  # snippets quote the start of the text: fetching and reading it costs what it holds
 RESULT_LIMIT = 200  # broad queries list their best 200 and say "more than 200" rather than count every match
 WORD = re.compile(r"[^\W\d_]{3,40}")
 INDEX_SQL = f"""
@@ -80,7 +81,7 @@ def index_briefing(briefing: Briefing) -> None:
     tags = [author.name for author in revision.fetch_authors()]
     tags += [theme.name for theme in revision.themes.all()] + [region.name for region in revision.regions.all()]
     body = plain_text(revision)
-    excerpt = f"{as_sentence(revision.standfirst)} {prose_text(revision)}".translate(MARKERS)[:EXCERPT_CHARS]
+    excerpt = f"{as_sentence(revision.standfirst)} {prose_text(revision)}".translate(snippets.MARKERS)[:EXCERPT_CHARS]
     with connection.cursor() as cursor:
         cursor.execute(
             INDEX_SQL,
@@ -168,49 +169,9 @@ def by_relevance(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]
     return briefings.annotate(rank=rank).order_by("-rank", "-published_at")
 
 
-# Private-use characters mark the matches; they are removed from indexed text, so they mean only that.
-HIGHLIGHT_START, HIGHLIGHT_STOP, FRAGMENT_BREAK = "\ue000", "\ue001", "\ue002"
-MARKERS = str.maketrans("", "", HIGHLIGHT_START + HIGHLIGHT_STOP + FRAGMENT_BREAK)
-HEADLINE_OPTIONS = (
-    f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, MaxWords=35, MinWords=15, "
-    f"MaxFragments=2, FragmentDelimiter={FRAGMENT_BREAK}"
-)
-
-
-SNIPPETS_SQL = f"""
-    SELECT id, ts_headline('{CONFIG}', search_excerpt, websearch_to_tsquery('{CONFIG}', %(text)s), %(options)s)
-    FROM briefings_briefing WHERE id = ANY(%(ids)s)
-"""
-
-
-def snippets(ids: list[int], text: str) -> dict[int, SafeString]:
-    """The passages of these briefings that best match the query, highlighted, by briefing (those with no
-    text to quote left out)."""
-    with connection.cursor() as cursor:
-        cursor.execute(SNIPPETS_SQL, {"text": text, "options": HEADLINE_OPTIONS, "ids": ids})
-        return {pk: highlight(raw) for pk, raw in cursor.fetchall() if raw}
-
-
-def highlight(raw_snippet: str) -> SafeString:
-    """The snippet as HTML: the text escaped, the matched words marked, each passage cut with an ellipsis
-    where it starts or stops inside a sentence."""
-    passages = [with_ellipses(passage) for passage in raw_snippet.split(FRAGMENT_BREAK) if passage.strip()]
-    html = escape(" ".join(passages).replace("\u2026 \u2026", " \u2026 "))
-    return mark_safe(html.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
-
-
-SENTENCE_START = re.compile(r"^[\W]*[A-Z0-9\u201c\u2018\"'(]")
-SENTENCE_END = re.compile(r"[.!?\u2026][\u201d\u2019\"')]*$")
-
-
-def with_ellipses(passage: str) -> str:
-    passage = passage.strip()
-    bare = passage.translate(MARKERS)
-    if not SENTENCE_START.match(bare):
-        passage = f"\u2026{passage}"
-    if not SENTENCE_END.search(bare):
-        passage = f"{passage}\u2026"
-    return passage
+def passages(ids: list[int], text: str) -> dict[int, SafeString]:
+    """The passages of these briefings that quote the query, highlighted, by briefing."""
+    return snippets.passages(ids, text, CONFIG, STEMMER)
 
 
 @dataclass(frozen=True)

@@ -89,11 +89,38 @@ def test_snippets_quote_plain_text_without_note_numbers_and_with_headings_as_sen
         "the frigates closely and reported to ministers every week.\n\n[^1]: A source, https://example.org."
     )
     make_briefing(title="T", standfirst="A standfirst", body=body, publish=True)
-    snippet = re.search(r'<p class="snippet">(.*?)</p>', client.get("/search/", {"q": "frigates"}).content.decode())
+    snippet = re.search(
+        r'<p class="snippet">(.*?)</p>', client.get("/search/", {"q": "protest frigate"}).content.decode()
+    )
     text = snippet.group(1)
-    assert "<mark>frigates</mark>" in text and "grew.1" not in text and "grew. Intelligence" in text
-    assert text.startswith("…") or text.startswith("Why it matters. The protest")
+    assert (
+        "matters. The <mark>protest</mark> movement grew. Intelligence services watched the <mark>frigates</mark>"
+        in text
+    )
+    assert text.startswith("…in this long briefing. Why it") and text.endswith("every week.")
     assert "example.org" not in text
+
+
+def test_snippets_find_inflections_and_accented_words_and_quote_the_two_best_passages(client):
+    filler = "Careful analysis of other matters fills this part of the briefing. " * 6
+    body = (
+        f"Drones were seen near Mińsk. {filler}The drone programme grew. {filler}"
+        "Minsk bought drones, and the drone makers in Minsk hired more staff."
+    )
+    make_briefing(title="T", standfirst="A standfirst.", body=body, publish=True)
+    page = client.get("/search/", {"q": "drones minsk"}).content.decode()
+    text = re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
+    assert text.startswith("A standfirst. <mark>Drones</mark> were seen near <mark>Mińsk</mark>.")
+    assert "<mark>Minsk</mark> bought <mark>drones</mark>, and the <mark>drone</mark> makers" in text
+    assert "programme" not in text  # a passage matching one of the two words is left out
+    assert text.count(" … ") == 1 and text.endswith("staff.")
+
+
+def test_a_snippet_without_a_match_in_the_text_quotes_its_first_words(client):
+    make_briefing(title="Frigates", standfirst="Navies at sea.", body="One two three. " * 20, publish=True)
+    page = client.get("/search/", {"q": "frigates"}).content.decode()
+    text = re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
+    assert text == "Navies at sea. One two three. One two three. One two three. One two three."  # fifteen words
 
 
 def test_only_the_live_version_of_listed_briefings_is_found(client):

@@ -112,7 +112,7 @@ class SearchView(ListView):
 
     def results(self, ids: list[int]) -> list[tuple[Card, SafeString | None]]:
         """One page of results in the order of the hits: each briefing's card and its matching passage."""
-        passages = search.snippets(ids, self.query)
+        passages = search.passages(ids, self.query)
         return [(card, passages.get(card.briefing_id)) for card in cards(ids)]
 
 
