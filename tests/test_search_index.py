@@ -1,6 +1,11 @@
 """The search index itself: where it lives and how publishing keeps it."""
 
+import importlib
+import itertools
+
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from briefings import publishing, search
 from briefings.models import Briefing
@@ -25,3 +30,42 @@ def test_publishing_indexes_the_live_version_and_unpublishing_removes_it():
     assert "corvett" in Briefing.objects.get(pk=briefing.pk).search_vector  # until the edit is published
     publishing.unpublish(briefing, by=None)
     assert Briefing.objects.get(pk=briefing.pk).search_vector is None
+
+
+def compression(briefing) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(search_vector) FROM briefings_briefing WHERE id = %s", [briefing.pk]
+        )
+        return cursor.fetchone()[0]
+
+
+STEMS = "alliance border carrier deterrence escalation frigate garrison harbour industry logistics missile".split()
+
+
+def long_briefing(title: str):
+    """A briefing whose vector is stored compressed: over 2 kB, and compressible enough for pglz."""
+    words = [first + second for first, second in itertools.product(STEMS, STEMS)]
+    return make_briefing(title=title, body=" ".join(words * 2), publish=True)
+
+
+def test_search_vectors_are_stored_compressed_with_lz4():
+    """Ranking reads each result's vector again: LZ4 unpacks it about twice as fast as pglz."""
+    assert compression(long_briefing("Frigates")) == "lz4"
+
+
+def test_the_migration_to_lz4_writes_existing_vectors_again_and_makes_the_index_again():
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE briefings_briefing ALTER COLUMN search_vector SET COMPRESSION pglz")
+    briefing = long_briefing("Frigates")
+    assert compression(briefing) == "pglz"
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as a migration finds it: nothing left pending
+    migration = importlib.import_module("briefings.migrations.0034_search_vectors_lz4")
+    with connection.schema_editor() as editor:
+        migration.compress_with_lz4(apps, editor)
+    assert compression(briefing) == "lz4"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'briefing_search_rum'")
+        assert cursor.fetchone()
+    assert list(search.matching("frigates")) == [briefing]
