@@ -105,7 +105,12 @@ def quoted(excerpt: str, found: re.Pattern | None, lexemes: set[str], stem) -> s
     if not passages:  # the match is further on, or in the title or tags
         passages = [Passage(0, words_on(text, 0, WORDS_WITHOUT_MATCH))]
     best = sorted(passages, key=lambda passage: (-len(passage.lexemes), -len(passage.hits)))[:PASSAGES]
-    return FRAGMENT_BREAK.join(passage.quote(excerpt) for passage in sorted(best, key=lambda p: p.start))
+    chosen = sorted(best, key=lambda passage: passage.start)
+    quotes = [chosen[0].quote(excerpt)]
+    for previous, passage in itertools.pairwise(chosen):
+        between = excerpt[previous.end : passage.start]
+        quotes += [between if between.isspace() else FRAGMENT_BREAK, passage.quote(excerpt)]  # one-piece text
+    return "".join(quotes)
 
 
 def words_on(text: str, start: int, count: int) -> int:
@@ -122,7 +127,10 @@ def words_back(text: str, position: int, count: int, floor: int) -> int:
     starts = [word.start() for word in WORD.finditer(text, window, position)]
     if window > floor:
         starts = starts[1:]  # the window may start inside a word
-    return starts[-count] if len(starts) >= count else (starts[0] if starts else position)
+    start = starts[-count] if len(starts) >= count else (starts[0] if starts else position)
+    while start > floor and not text[start - 1].isspace() and not text[start - 1].isalnum():
+        start -= 1  # an opening bracket or quotation mark belongs to the passage
+    return start
 
 
 def highlight(raw_passages: str) -> SafeString:
