@@ -2,8 +2,8 @@
 REPEATS times with nothing cached (the cache emptied and the public content token forgotten before each
 request, as after a publish), through Django's test client and the whole middleware: median and p95 ms
 and SQL queries. robots.txt, a fixed page through the same path, is the baseline. Briefing and version
-pages are measured twice: rendered (pages made ahead left aside), and read as made ahead
-(briefings.publishing.pages, made for the 50 briefings first).
+pages, and a theme's, a region's and a theme's feed, are measured twice: rendered (pages made ahead left
+aside), and read as made ahead (briefings.publishing.pages, made for them first).
 
 Run with the benchmark's environment: `python bench/cold_probe.py REPEATS`.
 """
@@ -31,9 +31,15 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from briefings import freshness  # noqa: E402
 from briefings import pages as made_ahead  # noqa: E402
 from briefings.models import Briefing  # noqa: E402
-from briefings.publishing.pages import make_briefings  # noqa: E402
+from briefings.publishing.pages import Page, make, make_briefings  # noqa: E402
 
-MADE_AHEAD = ("briefing, made ahead", "version, made ahead")
+MADE_AHEAD = {  # each kind read as made ahead, and the kind whose addresses it reads
+    "briefing, made ahead": "briefing",
+    "version, made ahead": "version",
+    "theme, made ahead": "theme",
+    "region with sub-regions (Asia), made ahead": "region with sub-regions (Asia)",
+    "feed: theme, made ahead": "feed: theme",
+}
 
 
 def pages() -> dict[str, list[str]]:
@@ -45,13 +51,11 @@ def pages() -> dict[str, list[str]]:
     busiest = Briefing.objects.published().dates("published_at", "month").last()
     months = [f"{month:%Y-%m}" for month, _ in Briefing.objects.months_published()]
     months = random.Random(5).sample(months, min(20, len(months)))
-    return {
+    rendered = {
         "baseline: robots.txt": ["/robots.txt"],
         "home": ["/"],
         "briefing": [f"/briefings/{slug}/" for slug in slugs],
         "version": [f"/briefings/{slug}/v/1/" for slug in slugs],
-        "briefing, made ahead": [f"/briefings/{slug}/" for slug in slugs],
-        "version, made ahead": [f"/briefings/{slug}/v/1/" for slug in slugs],
         "theme": ["/themes/space/"],
         "region with sub-regions (Asia)": ["/regions/asia/"],
         "author": ["/authors/analyst-a/"],
@@ -68,6 +72,12 @@ def pages() -> dict[str, list[str]]:
         "search: rare word": ["/search/?q=heliopause"],
         "search: phrase": ['/search/?q="maritime+domain+awareness"'],
         "search: filtered": ["/search/?q=security&theme=space&region=japan"],
+    }
+    lists = [path for kind in MADE_AHEAD.values() if kind not in ("briefing", "version") for path in rendered[kind]]
+    make(Page(path) for path in lists)
+    twins = {kind: made for made, kind in MADE_AHEAD.items()}
+    return {
+        name: paths for kind, paths in rendered.items() for name in ([kind, twins[kind]] if kind in twins else [kind])
     }
 
 
