@@ -109,7 +109,7 @@ def quoted(excerpt: str, found: re.Pattern | None, lexemes: set[str], stem) -> s
     quotes = [chosen[0].quote(excerpt)]
     for previous, passage in itertools.pairwise(chosen):
         between = excerpt[previous.end : passage.start]
-        quotes += [between if between.isspace() else FRAGMENT_BREAK, passage.quote(excerpt)]  # one-piece text
+        quotes += [FRAGMENT_BREAK if between.strip() else between, passage.quote(excerpt)]  # meeting: one passage
     return "".join(quotes)
 
 

@@ -116,6 +116,15 @@ def test_snippets_find_inflections_and_accented_words_and_quote_the_two_best_pas
     assert text.count(" … ") == 1 and text.endswith("staff.")
 
 
+def test_passages_that_meet_are_quoted_as_one_without_an_ellipsis(client):
+    words = " ".join(f"word{number}" for number in range(36))
+    make_briefing(title="T", standfirst="Drones first.", body=f"{words} drones again. The end.", publish=True)
+    page = client.get("/search/", {"q": "drones"}).content.decode()
+    text = re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
+    assert text.startswith("<mark>Drones</mark> first. word0") and "word35 <mark>drones</mark> again." in text
+    assert "…" not in text
+
+
 def test_a_snippet_without_a_match_in_the_text_quotes_its_first_words(client):
     make_briefing(title="Frigates", standfirst="Navies at sea.", body="One two three. " * 20, publish=True)
     page = client.get("/search/", {"q": "frigates"}).content.decode()
