@@ -65,3 +65,36 @@ def test_reindex_writes_vectors_stored_before_lz4_again_with_it(client):
     call_command("reindex", stdout=io.StringIO())
     assert compression(briefing) == "lz4"
     assert "Frigates" in client.get("/search/", {"q": "frigates"}).content.decode()
+
+
+def search_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'briefing_search_%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_site_migrated_without_rum_makes_its_index_later_while_running(client):
+    """As migration 0007 leaves a database where the extension could not be had: the GIN index."""
+    make_briefing(title="Frigates", body="Corvettes.", publish=True)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX briefing_search_rum")
+        cursor.execute("CREATE INDEX briefing_search_gin ON briefings_briefing USING gin (search_vector)")
+    search.has_rank_ordered_index.cache_clear()
+    try:
+        assert not search.has_rank_ordered_index()
+        output = io.StringIO()
+        call_command("make_search_index", stdout=output)
+        assert "now RUM's" in output.getvalue()
+        assert search_indexes() == {"briefing_search_rum"} and search.has_rank_ordered_index()
+        assert "Frigates" in client.get("/search/", {"q": "corvettes"}).content.decode()
+        call_command("make_search_index", stdout=output)
+        assert "already RUM's" in output.getvalue()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS briefing_search_gin")
+            cursor.execute(
+                "CREATE INDEX IF NOT EXISTS briefing_search_rum ON briefings_briefing "
+                "USING rum (search_vector rum_tsvector_ops)"
+            )
+        search.has_rank_ordered_index.cache_clear()
