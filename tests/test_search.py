@@ -32,6 +32,12 @@ def results(client, **params) -> list[str]:
     return [card.title for card, _ in response.context["results"] or []]
 
 
+def first_snippet(client, query: str) -> str:
+    """The HTML of the first result's quoted passage."""
+    page = client.get("/search/", {"q": query}).content.decode()
+    return re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
+
+
 def test_title_outranks_standfirst_which_outranks_body(client):
     make_briefing(title="Notes", body="A long discussion of drones.", publish=True)
     make_briefing(title="Drones over the Black Sea", body="Text.", publish=True)
@@ -89,10 +95,7 @@ def test_snippets_quote_plain_text_without_note_numbers_and_with_headings_as_sen
         "the frigates closely and reported to ministers every week.\n\n[^1]: A source, https://example.org."
     )
     make_briefing(title="T", standfirst="A standfirst", body=body, publish=True)
-    snippet = re.search(
-        r'<p class="snippet">(.*?)</p>', client.get("/search/", {"q": "protest frigate"}).content.decode()
-    )
-    text = snippet.group(1)
+    text = first_snippet(client, "protest frigate")
     assert (
         "matters. The <mark>protest</mark> movement grew. Intelligence services watched the <mark>frigates</mark>"
         in text
@@ -108,8 +111,7 @@ def test_snippets_find_inflections_and_accented_words_and_quote_the_two_best_pas
         "Minsk bought drones, and the drone makers in Minsk hired more staff."
     )
     make_briefing(title="T", standfirst="A standfirst.", body=body, publish=True)
-    page = client.get("/search/", {"q": "drones minsk"}).content.decode()
-    text = re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
+    text = first_snippet(client, "drones minsk")
     assert text.startswith("A standfirst. <mark>Drones</mark> were seen near <mark>Mińsk</mark>.")
     assert "<mark>Minsk</mark> bought <mark>drones</mark>, and the <mark>drone</mark> makers" in text
     assert "programme" not in text  # a passage matching one of the two words is left out
@@ -119,16 +121,14 @@ def test_snippets_find_inflections_and_accented_words_and_quote_the_two_best_pas
 def test_passages_that_meet_are_quoted_as_one_without_an_ellipsis(client):
     words = " ".join(f"word{number}" for number in range(36))
     make_briefing(title="T", standfirst="Drones first.", body=f"{words} drones again. The end.", publish=True)
-    page = client.get("/search/", {"q": "drones"}).content.decode()
-    text = re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
+    text = first_snippet(client, "drones")
     assert text.startswith("<mark>Drones</mark> first. word0") and "word35 <mark>drones</mark> again." in text
     assert "…" not in text
 
 
 def test_a_snippet_without_a_match_in_the_text_quotes_its_first_words(client):
     make_briefing(title="Frigates", standfirst="Navies at sea.", body="One two three. " * 20, publish=True)
-    page = client.get("/search/", {"q": "frigates"}).content.decode()
-    text = re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
+    text = first_snippet(client, "frigates")
     assert text == "Navies at sea. One two three. One two three. One two three. One two three."  # fifteen words
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from briefings import publishing, search
+from briefings.management.commands.make_search_index import RUM_INDEX
 from briefings.models import Briefing
 from tests.helpers import edit, make_briefing
 
@@ -93,8 +94,5 @@ def test_a_site_migrated_without_rum_makes_its_index_later_while_running(client)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP INDEX IF EXISTS briefing_search_gin")
-            cursor.execute(
-                "CREATE INDEX IF NOT EXISTS briefing_search_rum ON briefings_briefing "
-                "USING rum (search_vector rum_tsvector_ops)"
-            )
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {RUM_INDEX}")
         search.has_rank_ordered_index.cache_clear()

@@ -3,11 +3,11 @@ from django.db import DatabaseError, connection
 
 from briefings.models.search import has_rank_ordered_index
 
+RUM_INDEX = "briefing_search_rum ON briefings_briefing USING rum (search_vector rum_tsvector_ops)"
 # Built beside the GIN index while the site runs, which then goes: searches are never without an index.
 STEPS = (
     "CREATE EXTENSION IF NOT EXISTS rum",
-    "CREATE INDEX CONCURRENTLY IF NOT EXISTS briefing_search_rum ON briefings_briefing "
-    "USING rum (search_vector rum_tsvector_ops)",
+    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {RUM_INDEX}",
     "DROP INDEX CONCURRENTLY IF EXISTS briefing_search_gin",
 )
 
