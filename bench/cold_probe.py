@@ -2,8 +2,8 @@
 REPEATS times with nothing cached (the cache emptied and the public content token forgotten before each
 request, as after a publish), through Django's test client and the whole middleware: median and p95 ms
 and SQL queries. robots.txt, a fixed page through the same path, is the baseline. Briefing and version
-pages, and a theme's, a region's and a theme's feed, are measured twice: rendered (pages made ahead left
-aside), and read as made ahead (briefings.publishing.pages, made for them first).
+pages, the home page, a theme's, a region's, the feeds and the sitemap index are measured twice: rendered
+(pages made ahead left aside), and read as made ahead (briefings.publishing.pages, made for them first).
 
 Run with the benchmark's environment: `python bench/cold_probe.py REPEATS`.
 """
@@ -36,9 +36,15 @@ from briefings.publishing.pages import Page, make, make_briefings  # noqa: E402
 MADE_AHEAD = {  # each kind read as made ahead, and the kind whose addresses it reads
     "briefing, made ahead": "briefing",
     "version, made ahead": "version",
+    "home, made ahead": "home",
     "theme, made ahead": "theme",
     "region with sub-regions (Asia), made ahead": "region with sub-regions (Asia)",
+    "feed: every briefing, made ahead": "feed: every briefing",
+    "feed: corrections, made ahead": "feed: corrections",
     "feed: theme, made ahead": "feed: theme",
+    "feed: region, made ahead": "feed: region",
+    "feed: author, made ahead": "feed: author",
+    "sitemap index, made ahead": "sitemap index",
 }
 
 

@@ -157,6 +157,7 @@ class CorrectionsFeed(Feed):
         return reverse("briefings:home")
 
     def items(self):
+        scopes.depends_on(scopes.SITE)
         return (
             StateChange.objects.corrections()
             .filter(briefing__in=Briefing.objects.published())

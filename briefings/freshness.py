@@ -75,7 +75,7 @@ def public_content_changed(changed: Iterable[str] | None = None) -> None:
     """Call inside the transaction that changes what readers see, naming the scopes it changes
     (briefings/scopes.py; none named: everything). On commit, before the change's own request answers,
     the beacon says so to every worker's next request; NOTIFY tells the listeners too."""
-    names = sorted(set(changed)) if changed is not None else [scopes.EVERYTHING]
+    names = sorted({*changed, scopes.SITE}) if changed is not None else [scopes.EVERYTHING]
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH raised AS (INSERT INTO {VERSION_TABLE} (id, number, changed_at) "

@@ -6,12 +6,13 @@ also by its briefing's month and year (`theme:3@2024-05`, `theme:3@2024`: a brie
 reads the earlier briefings of its lists, so it depends on the months of its own year so far and the
 years before). Each
 scope's row records the number of the change that last touched it (briefings.models.ContentScope);
-a tag renamed or the region tree changed touch `everything`.
+a tag renamed or the region tree changed touch `everything`. Every change touches `site`: a page
+showing the whole site (the home page, the sitemap index) reads it, and goes stale with any change.
 
 A scoped page (a briefing's, a tag's, a month's, a tag's feed) says while it renders which scopes it
 read (`depends_on`); it stays current until one of them changes, or `everything` does, or a scheduled
 briefing in one of them goes live. Every other page is shared: any change at all makes it stale, as
-the home page, search, sitemaps and indexes show the whole archive.
+search, sitemaps and indexes show the whole archive.
 
 Each process learns the changes from the database with the public state (briefings/freshness.py) and
 keeps them in a `ScopeLog`: deciding whether a kept page is current costs no query.
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 EVERYTHING = "everything"
+SITE = "site"  # touched by every change: what a page made ahead of readers that shows the whole site reads
 EARLIER_KINDS = ("theme", "tagged-region")  # the lists a briefing page's "related" reads earlier briefings from
 EARLIEST_YEAR = 2000  # "earlier" scopes are by month and year from then, as one before it
 MOST_KEPT_SCOPES = 200_000  # a bound on memory: past it, pages rendered before are rendered again
@@ -62,7 +64,7 @@ def earlier_than(kind: str, tag: int, moment: datetime) -> set[str]:
 
 def of_listing(kind: str, tag: int, briefing_id: int, published_at: datetime) -> set[str]:
     """The scopes a briefing's place in a list (a row of briefings.models.Listing) belongs to."""
-    names = {of_briefing(briefing_id), of_list(kind, tag)}
+    names = {of_briefing(briefing_id), of_list(kind, tag), SITE}
     if kind in EARLIER_KINDS:
         names |= {of_earlier(kind, tag, published_at), of_earlier_year(kind, tag, published_at.year)}
     return names

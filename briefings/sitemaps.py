@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from . import scopes
 from .models import Author, Briefing, Region, Series, Theme
 
 
@@ -156,6 +157,7 @@ def site(request) -> str:
 
 def index(request) -> HttpResponse:
     """Every month's briefings and PDFs (the briefings' with the month's newest change), then each kind of tag."""
+    scopes.depends_on(scopes.SITE)
     lines, origin = [], site(request)
     briefings, pdfs = (month_address(section) for section in MONTHLY)
     for month, latest in Briefing.objects.months_published():

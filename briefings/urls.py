@@ -20,8 +20,8 @@ register_converter(FeedFormatConverter, "feed")
 register_converter(sitemaps.MonthConverter, "month")
 
 feed_patterns = [
-    path("all.<feed:format>", public_page(feeds.everything), name="feed"),
-    path("corrections.<feed:format>", public_page(feeds.corrections), name="corrections-feed"),
+    path("all.<feed:format>", public_page(feeds.everything, made_ahead=True), name="feed"),
+    path("corrections.<feed:format>", public_page(feeds.corrections, made_ahead=True), name="corrections-feed"),
     path("themes/<slug:slug>.<feed:format>", public_page(feeds.theme, made_ahead=True), name="theme-feed"),
     path("regions/<slug:slug>.<feed:format>", public_page(feeds.region, made_ahead=True), name="region-feed"),
     path("authors/<slug:slug>.<feed:format>", public_page(feeds.author, made_ahead=True), name="author-feed"),
@@ -33,7 +33,7 @@ feed_patterns = [
 ]
 
 public_patterns = [
-    path("", public_page(views.home), name="home"),
+    path("", public_page(views.home, made_ahead=True), name="home"),
     path("briefings/", public_page(views.briefing_list), name="briefing-list"),
     path("briefings/<slug:slug>/", public_page(views.briefing_detail, made_ahead=True), name="briefing-detail"),
     path(
@@ -72,7 +72,7 @@ public_patterns = [
 
 urlpatterns = [
     path("", include((public_patterns, "briefings"))),
-    path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
+    path("sitemap.xml", public_page(sitemaps.index, made_ahead=True), name="sitemap"),
     path("sitemap-<section>-<month:month>.xml", public_page(sitemaps.month_section), name="sitemap-month"),
     path("sitemap-<section>.xml", public_page(sitemaps.tag_section), name="sitemap-section"),
     path("robots.txt", public_page(views.robots_txt), name="robots"),

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from briefings import freshness, publishing
+from briefings import feeds, freshness, publishing
 from briefings.models import Briefing, KeptPage, Series
 from briefings.publishing import pages
 from tests.helpers import edit, make_briefing, make_theme, publish_soon, run_worker, wait_until
@@ -114,6 +114,43 @@ def test_list_pages_are_made_and_only_those_a_publication_joins_are_outdated(cli
         assert "Submarine cables" in client.get(path).text
     assert not served_ahead(client, "/themes/sea-power/?page=1")
     assert [page.path for page in pages.missing_lists()] == []  # kept, if outdated: forgetting is the worker's
+
+
+SITE_WIDE = ["/", "/sitemap.xml", "/feeds/corrections.atom", "/feeds/corrections.rss"]
+
+
+@pytest.mark.django_db
+def test_the_pages_showing_the_whole_site_are_made_and_outdated_by_any_change(client, briefing, monkeypatch):
+    monkeypatch.setattr(feeds, "FEED_LENGTH", 1)
+    cables = make_briefing(title="Cables", publish=True)
+    assert pages.make(pages.of_lists()) == len(pages.of_lists())
+    for path in [*SITE_WIDE, "/feeds/all.atom", "/feeds/all.rss"]:
+        mark(path)
+        assert served_ahead(client, path), path
+    corrected(briefing, title="Frigates for the Baltic Sea")
+    for path in SITE_WIDE:
+        assert not served_ahead(client, path), path
+    assert "The title was wrong." in client.get("/feeds/corrections.atom").text
+    assert served_ahead(client, "/feeds/all.atom")  # the feed of everything shows only the newest, untouched
+    corrected(cables, title="Undersea cables")
+    assert not served_ahead(client, "/feeds/all.atom") and "Undersea cables" in client.get("/feeds/all.atom").text
+    assert not served_ahead(client, "/?page=1")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_home_page_and_sitemap_made_before_a_briefing_went_live_are_not_served(client, briefing):
+    scheduled = make_briefing(title="Mines in the Gulf", slug="mines")
+    go_live = publish_soon(scheduled)
+    assert pages.make(pages.of_lists()) == len(pages.of_lists())
+    for path in ("/", "/sitemap.xml"):
+        mark(path)
+        assert served_ahead(client, path), path
+    wait_until(go_live)
+    for path in ("/", "/sitemap.xml"):
+        assert not served_ahead(client, path), path
+    assert "Mines in the Gulf" in client.get("/").text
+    assert pages.forget_gone_live(go_live.replace(second=0, microsecond=0)) >= 2
+    assert not KeptPage.objects.filter(path__in=["/", "/sitemap.xml"]).exists()
 
 
 @pytest.mark.django_db

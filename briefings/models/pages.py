@@ -1,4 +1,5 @@
-"""Public pages made ahead of readers (a briefing's, its versions', its lists'), kept with what they read.
+"""Public pages made ahead of readers (a briefing's, its versions', its lists', the home page's), kept with what
+they read.
 
 A page is made by briefings.publishing.pages after the change that may alter it, and read by the page
 cache (briefings.caching) when a process has none of its own. A kept page is served only while nothing

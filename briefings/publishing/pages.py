@@ -1,4 +1,5 @@
-"""Making pages ahead of readers (briefings.models.pages): each briefing's, its versions' and its lists'.
+"""Making pages ahead of readers (briefings.models.pages): each briefing's, its versions', its lists' and
+the pages showing the whole site (the home page, say).
 
 After each change of public content the task queue forgets the kept pages that change made stale and
 makes every missing one again, a batch at a time (`keep`); the same task runs every few minutes, so the
@@ -80,9 +81,12 @@ def of_briefings(briefing_ids: Iterable[int]) -> list[Page]:
 
 
 def of_lists() -> list[Page]:
-    """Every list a reader can walk to: each theme's, region's, author's and series' page, the feeds of
-    the first three, and each archive year and month."""
-    paths = []
+    """Every list a reader can walk to: the home page, the feeds of every briefing and of corrections and
+    the sitemap index, each theme's, region's, author's and series' page, the feeds of those three, and
+    each archive year and month."""
+    paths = [reverse("briefings:home"), reverse("sitemap")]
+    for name in ("feed", "corrections-feed"):
+        paths += [reverse(f"briefings:{name}", args=[format]) for format in ("atom", "rss")]
     for model, name in ((Theme, "theme"), (Region, "region"), (Author, "author")):
         for slug in (tag.slug for tag in model.objects.counted()):
             paths.append(reverse(f"briefings:{name}-detail", args=[slug]))

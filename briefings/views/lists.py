@@ -89,6 +89,7 @@ class HomeView(BriefingListView):
         return super().count() - (1 if self.featured_id else 0)
 
     def get_context_data(self, **kwargs):
+        scopes.depends_on(scopes.SITE)  # counts and ways in across the whole site
         themes = busiest_first(Theme.objects.counted())
         regions = [item for item in region_counts() if item.region.kind in Region.WAYS_IN]
         busiest = themes[:HOME_THEMES]
