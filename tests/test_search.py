@@ -191,6 +191,12 @@ def test_results_are_paginated(client):
         make_briefing(title=f"Drones {number:02}", publish=True)
     assert len(results(client, q="drones")) == 20 and len(results(client, q="drones", page=2)) == 3
     assert client.get("/search/", {"q": "drones", "page": 3}).status_code == 404
+    first = client.get("/search/?q=drones&sort=date").content.decode()
+    assert 'rel="next" href="?q=drones&amp;sort=date&amp;page=2"' in first
+    second = client.get("/search/?page=2&q=drones&sort=date").content.decode()
+    assert 'rel="prev" href="?q=drones&amp;sort=date"' in second
+    assert '<a href="?q=drones">relevance</a>' in second  # another order starts on page one
+    assert 'href="?q=drones&amp;sort=date&amp;year=' in second and "page=2&amp;q" not in second
     assert client.get("/search/", {"q": "drones", "page": "x"}).status_code == 404
 
 

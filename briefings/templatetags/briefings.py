@@ -1,6 +1,7 @@
 """Template helpers for the public pages: structured data and page links."""
 
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
@@ -80,24 +81,27 @@ def json_ld(data: dict) -> str:
     )
 
 
+def with_parameter(request, name: str, value, *, on_page_one: bool = True) -> str:
+    """The current address with one query parameter set in its place (or, given None, taken away). A
+    plain dict of the parameters: copying the request's QueryDict deep-copies it, for each of the dozens
+    of links a page of search results has."""
+    query = dict(request.GET.lists())
+    if on_page_one:
+        query.pop("page", None)
+    if value:
+        query[name] = [value]
+    else:
+        query.pop(name, None)
+    return f"?{urlencode(query, doseq=True)}" if query else request.path
+
+
 @register.simple_tag(takes_context=True)
 def page_url(context, page_number) -> str:
     """The current address with another page number, keeping the other filters."""
-    query = context["request"].GET.copy()
-    if page_number == 1:
-        query.pop("page", None)
-    else:
-        query["page"] = page_number
-    return f"?{query.urlencode()}" if query else context["request"].path
+    return with_parameter(context["request"], "page", page_number if page_number != 1 else None, on_page_one=False)
 
 
 @register.simple_tag(takes_context=True)
 def with_filter(context, name: str, value: str | None) -> str:
     """The current address filtered by name=value (or without that filter), back on page one."""
-    query = context["request"].GET.copy()
-    query.pop("page", None)
-    if value:
-        query[name] = value
-    else:
-        query.pop(name, None)
-    return f"?{query.urlencode()}" if query else context["request"].path
+    return with_parameter(context["request"], name, value)
