@@ -200,7 +200,7 @@ def sole_common_word(text: str, config: str) -> int | None:
 def kept_first(briefings: QuerySet[Briefing], word_id: int) -> QuerySet[Briefing]:
     """These briefings among the word's kept matches, in search order."""
     return briefings.filter(top_matches__word=word_id).order_by(
-        "top_matches__distance", "-top_matches__published_at", "-top_matches__briefing"
+        "top_matches__distance", "-top_matches__published_at", "-top_matches__briefing_id"
     )
 
 

@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString
 
 from . import common_words, snippets
 from .models import Author, Briefing, Listing, Region, Revision, SearchTerm, Series, Theme
-from .models.listings import NO_TAG, Kind
+from .models.listings import NO_TAG, Kind, List
 from .models.search import has_rank_ordered_index
 
 CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
@@ -148,14 +148,19 @@ class Narrowing:
     start: date | None = None
     end: date | None = None
 
+    @property
+    def lists(self) -> list[List]:
+        """The kept lists holding the briefings the chosen tags pass, narrowest kind first."""
+        return [(kind, self.filters[name].pk) for name, (_, kind) in FILTERS.items() if name in self.filters]
+
     def of(self, briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
-        return narrowed(briefings, self.filters, self.year, self.start, self.end)
+        """These briefings, as these filters pass them: each looked up in the chosen tags' kept lists."""
+        return briefings.in_lists(*self.lists).filter(**published_between(self.year, self.start, self.end))
 
     def rows(self) -> QuerySet[Listing]:
         """The kept list rows of the briefings these filters pass, newest first: a walk along the narrowest
         list chosen (or the list of every briefing), the others looked up."""
-        lists = [(kind, self.filters[name].pk) for name, (_, kind) in FILTERS.items() if name in self.filters]
-        rows = Listing.objects.rows_in(*(lists or [(Kind.ALL, NO_TAG)]))
+        rows = Listing.objects.rows_in(*(self.lists or [(Kind.ALL, NO_TAG)]))
         return rows.filter(**published_between(self.year, self.start, self.end))
 
 

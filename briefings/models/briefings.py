@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
-from .listings import Listing
+from .listings import List, Listing, looked_up
 from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
 from .workflow import State, Step, refusal
@@ -111,6 +111,14 @@ class BriefingQuerySet(models.QuerySet):
         return self.filter(
             state_changes__revision=models.F("live_revision"), state_changes__without_review_reason__gt=""
         ).distinct()
+
+    def in_lists(self, *lists: List) -> BriefingQuerySet:
+        """These briefings where each of these kept lists holds them, looked up briefing by briefing, as an
+        ordered walk through a search's matches goes (a region's list holds the regions inside it too)."""
+        held = self
+        for kind, tag in lists:
+            held = held.filter(looked_up(Listing.objects.of(kind, tag).filter(briefing=models.OuterRef("pk"))))
+        return held
 
     def for_theme(self, theme: Theme) -> BriefingQuerySet:
         return self.filter(live_revision__in=RevisionTheme.objects.filter(theme=theme).values("revision"))
