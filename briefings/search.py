@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
@@ -215,21 +215,33 @@ def facets(hits: list[Hit]) -> list[Facet]:
     so the cost follows the number of results shown, not the size of the archive."""
     counts = Listing.objects.counts_among([pk for pk, _, _ in hits], [kind for *_, kind in TAG_FACETS])
     named_regions = {tag for kind, tag in counts if kind == Kind.TAGGED_REGION}
-    found = []
-    for heading, parameter, model, label, kind in TAG_FACETS:
-        tags = {tag: count for (counted, tag), count in counts.items() if counted == kind}
-        if kind == Kind.REGION:
-            tags = {tag: count for tag, count in tags.items() if tag in named_regions}
-        rows = model.objects.filter(pk__in=tags).values_list("pk", "slug", label)
-        options = sorted(
-            (FacetOption(slug, name, tags[pk]) for pk, slug, name in rows), key=lambda o: (-o.count, o.label)
-        )
-        found.append((heading, parameter, options[:FACET_OPTIONS]))
+    options: dict[Kind, list[FacetOption]] = {kind: [] for *_, kind in TAG_FACETS}
+    for kind, slug, name, count in facet_tags(counts, named_regions):
+        options[kind].append(FacetOption(slug, name, count))
+    found = [
+        (heading, parameter, sorted(options[kind], key=lambda o: (-o.count, o.label))[:FACET_OPTIONS])
+        for heading, parameter, _, _, kind in TAG_FACETS
+    ]
     years = Counter(published_at.year for _, published_at, _ in hits)
     return [
         *found,
         ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
     ]
+
+
+def facet_tags(counts: dict[List, int], named_regions: set[int]) -> list[tuple[Kind, str, str, int]]:
+    """(kind, slug, name, count) of each tag counted, every kind read in one statement; regions only where
+    some result names them."""
+    chosen = []
+    for _, _, model, label, kind in TAG_FACETS:
+        tags = [tag for (counted, tag) in counts if counted == kind]
+        if kind == Kind.REGION:
+            tags = [tag for tag in tags if tag in named_regions]
+        tagged = model.objects.filter(pk__in=tags).annotate(facet=Value(kind.value))
+        chosen.append(tagged.values_list("facet", "pk", "slug", label))
+    first, *others = chosen
+    rows = first.union(*others, all=True)
+    return [(Kind(kind), slug, name, counts[(Kind(kind), pk)]) for kind, pk, slug, name in rows]
 
 
 @dataclass(frozen=True)

@@ -248,7 +248,7 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         make_briefing(
             title=f"Drones {number}", themes=[theme], regions=[region("Japan")], authors=[make_author()], publish=True
         )
-    with django_assert_num_queries(9 if ranking == "rank-ordered index" else 8):
+    with django_assert_num_queries(7 if ranking == "rank-ordered index" else 6):
         client.get("/search/", {"q": "drones"})
     with django_assert_num_queries(2):  # the page's cards, and its passages
         client.get("/search/", {"q": "drones", "sort": "relevance"})
