@@ -117,21 +117,9 @@ def matching(text: str) -> QuerySet[Briefing]:
     return Briefing.objects.listed().filter(search_vector=query)
 
 
-# Each filter of a search: the BriefingQuerySet method that narrows by it, and the kind of kept list that
-# holds its briefings; narrowest kind first (as archives usually are), the list a walk follows.
-FILTERS = {
-    "series": ("in_series", Kind.SERIES),
-    "author": ("for_author", Kind.AUTHOR),
-    "region": ("for_region", Kind.REGION),
-    "theme": ("for_theme", Kind.THEME),
-}
-
-
-def narrowed(briefings: QuerySet[Briefing], filters: dict, year=None, start=None, end=None) -> QuerySet[Briefing]:
-    """Matches narrowed by the chosen tags (by name: theme, region, author, series), year and dates."""
-    for name, value in filters.items():
-        briefings = getattr(briefings, FILTERS[name][0])(value)
-    return briefings.filter(**published_between(year, start, end))
+# Each filter of a search, and the kind of kept list that holds its briefings; narrowest kind first (as
+# archives usually are), the list a walk follows.
+FILTERS = {"series": Kind.SERIES, "author": Kind.AUTHOR, "region": Kind.REGION, "theme": Kind.THEME}
 
 
 def published_between(year=None, start=None, end=None) -> dict:
@@ -151,7 +139,7 @@ class Narrowing:
     @property
     def lists(self) -> list[List]:
         """The kept lists holding the briefings the chosen tags pass, narrowest kind first."""
-        return [(kind, self.filters[name].pk) for name, (_, kind) in FILTERS.items() if name in self.filters]
+        return [(kind, self.filters[name].pk) for name, kind in FILTERS.items() if name in self.filters]
 
     def of(self, briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
         """These briefings, as these filters pass them: each looked up in the chosen tags' kept lists."""

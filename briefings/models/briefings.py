@@ -120,16 +120,10 @@ class BriefingQuerySet(models.QuerySet):
             held = held.filter(looked_up(Listing.objects.of(kind, tag).filter(briefing=models.OuterRef("pk"))))
         return held
 
-    def for_theme(self, theme: Theme) -> BriefingQuerySet:
-        return self.filter(live_revision__in=RevisionTheme.objects.filter(theme=theme).values("revision"))
-
     def for_region(self, region: Region) -> BriefingQuerySet:
         """Briefings tagged with the region or any region inside it."""
         inside = Region.objects.with_descendants_of(region)
         return self.filter(live_revision__in=RevisionRegion.objects.filter(region__in=inside).values("revision"))
-
-    def for_author(self, author: Author) -> BriefingQuerySet:
-        return self.filter(live_revision__in=RevisionAuthor.objects.filter(author=author).values("revision"))
 
     def in_series(self, series: Series) -> BriefingQuerySet:
         return self.filter(live_revision__series=series).order_by("live_revision__part", "published_at")

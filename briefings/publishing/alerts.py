@@ -216,7 +216,7 @@ def search_finds(saved: dict, change: ContentChange) -> bool:
             if filters[name] is None:
                 return False  # the tag is gone, so nothing can match
     dates = [saved.get(name) for name in ("from", "to")]
-    found = search.narrowed(search.matching(saved.get("q", "")), filters, saved.get("year"), *dates)
+    found = search.Narrowing(filters, saved.get("year"), *dates).of(search.matching(saved.get("q", "")))
     return found.filter(pk=change.briefing_id).exists()
 
 
