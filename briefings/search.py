@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet, Value
+from django.db.models import BooleanField, F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
@@ -115,6 +115,24 @@ def matching(text: str) -> QuerySet[Briefing]:
     """Listed briefings matching a query in web-search syntax (words, "phrases", -not, OR)."""
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     return Briefing.objects.listed().filter(search_vector=query)
+
+
+QUERY_SQL = f"websearch_to_tsquery('{CONFIG}', %s)"
+# The query with each phrase's words wanted anywhere (`<->` and `<N>` made `&`); a query leaving something
+# out is kept as it is, as "not this phrase" would become "not these words".
+LOOSENED_SQL = f"""
+    (SELECT CASE WHEN strpos(query::text, '!') > 0 THEN query
+                 ELSE regexp_replace(query::text, '<(\\d+|-)>', '&', 'g')::tsquery END
+     FROM {QUERY_SQL} AS query)
+"""
+MAY_HOLD_PHRASE = re.compile(r'"|\w[^\w\s"]\w')  # quotes, or words joined as in "anti-ship" or "U.S."
+
+
+def holding_the_words(text: str) -> QuerySet[Briefing]:
+    """Listed briefings holding the words of each phrase of the query, in any order: all its matches, and
+    perhaps others."""
+    loosened = RawSQL(f"search_vector @@ {LOOSENED_SQL}", [text], output_field=BooleanField())
+    return Briefing.objects.listed().filter(loosened)
 
 
 # Each filter of a search, and the kind of kept list that holds its briefings; narrowest kind first (as
@@ -248,6 +266,8 @@ def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
     word = common_words.sole_common_word(text, CONFIG) if has_rank_ordered_index() else None
     if word is not None:
         hits = common_word_hits(word, narrowing, by_date=by_date)
+    elif not by_date and has_rank_ordered_index() and MAY_HOLD_PHRASE.search(text):
+        hits = phrase_hits(text, narrowing) or first_hits(by_relevance(narrowing.of(matching(text)), text))
     else:
         matches = narrowing.of(matching(text))
         hits = first_hits(matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text))
@@ -258,6 +278,23 @@ def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
 
 def first_hits(ordered: QuerySet[Briefing]) -> list[Hit]:
     return list(ordered.values_list("pk", "published_at", "live_revision_id")[: RESULT_LIMIT + 1])
+
+
+def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
+    """The hits of a query with a phrase, when its best matches are the best of the briefings holding its
+    words; else None.
+
+    The index checks a phrase by reading the positions of its words in every briefing holding them all
+    (30 ms for a phrase of common words in 100,000 briefings), but finds those briefings and orders them
+    by their distance to the phrase from the index alone (13 ms), the ones without the phrase last (their
+    distance is infinite). So the first RESULT_LIMIT + 1 of those are checked against the phrase itself:
+    if all have it, nothing that has it can come before them, and they are the hits."""
+    has_phrase = RawSQL(f"search_vector @@ {QUERY_SQL}", [text], output_field=BooleanField())
+    candidates = by_relevance(narrowing.of(holding_the_words(text)), text).annotate(has_phrase=has_phrase)
+    rows = list(candidates.values_list("pk", "published_at", "live_revision_id", "has_phrase")[: RESULT_LIMIT + 1])
+    if len(rows) <= RESULT_LIMIT or not all(matches for *_, matches in rows):
+        return None
+    return [(pk, published_at, revision) for pk, published_at, revision, _ in rows]
 
 
 def first_rows(rows: QuerySet[Listing], count: int = RESULT_LIMIT + 1) -> list[Hit]:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefings import publishing, search
@@ -65,6 +67,36 @@ def test_web_search_syntax_phrases_exclusions_and_or(client):
     assert results(client, q='"space policy"') == ["Space policy in Japan"]
     assert results(client, q="satellite -japan") == ["Satellite trade"]
     assert sorted(results(client, q="frigates OR exports")) == ["Naval matters", "Satellite trade"]
+
+
+def phrase_orderings(client, query: str) -> int:
+    """How many statements the search page runs that order matches by their distance to the query."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": query})
+    return sum("<=>" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_phrase_is_found_where_its_words_stand_together_and_asked_in_full_only_when_needed(
+    client, monkeypatch, ranking
+):
+    monkeypatch.setattr(search, "RESULT_LIMIT", 2)
+    for number in range(3):
+        make_briefing(title=f"Apart {number} grew", body="Awareness of the maritime domain grew.", publish=True)
+        make_briefing(title=f"Plain {number}", body="Trade grew.", publish=True)
+    make_briefing(title="Together", body="Maritime domain awareness grew.", publish=True)
+    assert results(client, q='"maritime domain awareness"') == ["Together"]
+    apart = results(client, q='grew -"maritime domain awareness"')  # not "without one of the words"
+    assert len(apart) == 2 and set(apart) < {"Apart 0 grew", "Apart 1 grew", "Apart 2 grew"}
+    if ranking == "rank-ordered index":
+        # The best three holding the words are not all the phrase's: it is asked again, in full.
+        assert phrase_orderings(client, '"domain awareness"') == 2
+
+    for number in range(2):
+        make_briefing(title=f"Together {number}", body="Their maritime domain awareness grew.", publish=True)
+    found = results(client, q='"maritime domain awareness"')
+    assert len(found) == 2 and set(found) < {"Together", "Together 0", "Together 1"}
+    if ranking == "rank-ordered index":
+        assert phrase_orderings(client, '"maritime domain"') == 1  # the three best holding the words have it
 
 
 def test_stemming_accents_and_case_are_ignored(client):
