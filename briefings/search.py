@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, F, QuerySet, Value
+from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
@@ -219,10 +219,9 @@ TAG_FACETS = [
 def facets(hits: list[Hit]) -> list[Facet]:
     """Counts per theme, region, author, series and year among these results, from their kept list rows,
     so the cost follows the number of results shown, not the size of the archive."""
-    counts = Listing.objects.counts_among([pk for pk, _, _ in hits], [kind for *_, kind in TAG_FACETS])
-    named_regions = {tag for kind, tag in counts if kind == Kind.TAGGED_REGION}
+    tags = [(kind, model, label) for _, _, model, label, kind in TAG_FACETS]
     options: dict[Kind, list[FacetOption]] = {kind: [] for *_, kind in TAG_FACETS}
-    for kind, slug, name, count in facet_tags(counts, named_regions):
+    for kind, slug, name, count in Listing.objects.tags_counted_among([pk for pk, _, _ in hits], tags):
         options[kind].append(FacetOption(slug, name, count))
     found = [
         (heading, parameter, sorted(options[kind], key=lambda o: (-o.count, o.label))[:FACET_OPTIONS])
@@ -233,21 +232,6 @@ def facets(hits: list[Hit]) -> list[Facet]:
         *found,
         ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
     ]
-
-
-def facet_tags(counts: dict[List, int], named_regions: set[int]) -> list[tuple[Kind, str, str, int]]:
-    """(kind, slug, name, count) of each tag counted, every kind read in one statement; regions only where
-    some result names them."""
-    chosen = []
-    for _, _, model, label, kind in TAG_FACETS:
-        tags = [tag for (counted, tag) in counts if counted == kind]
-        if kind == Kind.REGION:
-            tags = [tag for tag in tags if tag in named_regions]
-        tagged = model.objects.filter(pk__in=tags).annotate(facet=Value(kind.value))
-        chosen.append(tagged.values_list("facet", "pk", "slug", label))
-    first, *others = chosen
-    rows = first.union(*others, all=True)
-    return [(Kind(kind), slug, name, counts[(Kind(kind), pk)]) for kind, pk, slug, name in rows]
 
 
 @dataclass(frozen=True)
@@ -267,7 +251,9 @@ def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
     if word is not None:
         hits = common_word_hits(word, narrowing, by_date=by_date)
     elif not by_date and has_rank_ordered_index() and MAY_HOLD_PHRASE.search(text):
-        hits = phrase_hits(text, narrowing) or first_hits(by_relevance(narrowing.of(matching(text)), text))
+        hits = phrase_hits(text, narrowing)
+        if hits is None:
+            hits = first_hits(by_relevance(narrowing.of(matching(text)), text))
     else:
         matches = narrowing.of(matching(text))
         hits = first_hits(matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text))
@@ -281,20 +267,20 @@ def first_hits(ordered: QuerySet[Briefing]) -> list[Hit]:
 
 
 def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
-    """The hits of a query with a phrase, when its best matches are the best of the briefings holding its
-    words; else None.
+    """The hits of a query with a phrase, found among the briefings holding its words; None where the
+    best of those do not have it.
 
     The index checks a phrase by reading the positions of its words in every briefing holding them all
     (30 ms for a phrase of common words in 100,000 briefings), but finds those briefings and orders them
     by their distance to the phrase from the index alone (13 ms), the ones without the phrase last (their
     distance is infinite). So the first RESULT_LIMIT + 1 of those are checked against the phrase itself:
-    if all have it, nothing that has it can come before them, and they are the hits."""
+    if all have it, nothing that has it can come before them; if there are no more, those that have it
+    are all its matches."""
     has_phrase = RawSQL(f"search_vector @@ {QUERY_SQL}", [text], output_field=BooleanField())
     candidates = by_relevance(narrowing.of(holding_the_words(text)), text).annotate(has_phrase=has_phrase)
     rows = list(candidates.values_list("pk", "published_at", "live_revision_id", "has_phrase")[: RESULT_LIMIT + 1])
-    if len(rows) <= RESULT_LIMIT or not all(matches for *_, matches in rows):
-        return None
-    return [(pk, published_at, revision) for pk, published_at, revision, _ in rows]
+    hits = [(pk, published_at, revision) for pk, published_at, revision, matches in rows if matches]
+    return hits if len(rows) <= RESULT_LIMIT or len(hits) == len(rows) else None
 
 
 def first_rows(rows: QuerySet[Listing], count: int = RESULT_LIMIT + 1) -> list[Hit]:

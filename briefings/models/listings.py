@@ -50,10 +50,23 @@ NEWEST_SQL = """
 """
 
 
-COUNTS_AMONG_SQL = """
-    SELECT kind, tag, COUNT(*) FROM briefings_listing
-    WHERE briefing_id = ANY(%(briefings)s) AND kind = ANY(%(kinds)s)
-    GROUP BY kind, tag
+# How many of some briefings each list of some kinds holds, then each counted tag's slug and name: a
+# SELECT per kind of tag (TAG_COUNT_SQL) follows COUNTED_SQL, joined by UNION ALL.
+COUNTED_SQL = """
+    WITH counted AS (
+        SELECT kind, tag, COUNT(*) AS count FROM briefings_listing
+        WHERE briefing_id = ANY(%(briefings)s) AND kind = ANY(%(kinds)s)
+        GROUP BY kind, tag
+    )
+"""
+TAG_COUNT_SQL = """
+    SELECT counted.kind, tag.slug, tag."{label}", counted.count
+    FROM counted JOIN "{table}" tag ON tag.id = counted.tag
+    WHERE counted.kind = %(kind{number})s {condition}
+"""
+# A region's list holds the regions inside it too: a region is counted where some briefing names it.
+REGION_NAMED_SQL = f"""
+    AND EXISTS (SELECT FROM counted named WHERE named.kind = '{Kind.TAGGED_REGION}' AND named.tag = counted.tag)
 """
 
 
@@ -95,14 +108,19 @@ class ListingQuerySet(models.QuerySet):
         found = sorted({(published_at, briefing) for _, _, briefing, published_at in rows}, reverse=True)
         return [briefing for _, briefing in found[:count]]
 
-    def counts_among(self, briefings: list[int], kinds: list[Kind]) -> dict[List, int]:
-        """How many of these briefings each list of these kinds holds, by (Kind, tag); for regions, also
-        how many name each region itself (`Kind.TAGGED_REGION`)."""
-        if Kind.REGION in kinds:
-            kinds = [*kinds, Kind.TAGGED_REGION]
+    def tags_counted_among(self, briefings: list[int], tags: list[tuple[Kind, type[models.Model], str]]):
+        """(kind, slug, name, count) of each tag whose list holds some of these briefings, for each (kind,
+        tag model, name field) of `tags`, in one statement; regions only where one of them names it."""
+        selects, params = [], {"briefings": briefings, "kinds": [Kind.TAGGED_REGION]}
+        for number, (kind, model, label) in enumerate(tags):
+            column, table = model._meta.get_field(label).column, model._meta.db_table
+            condition = REGION_NAMED_SQL if kind == Kind.REGION else ""
+            selects.append(TAG_COUNT_SQL.format(label=column, table=table, number=number, condition=condition))
+            params["kinds"].append(kind)
+            params[f"kind{number}"] = kind
         with connection.cursor() as cursor:
-            cursor.execute(COUNTS_AMONG_SQL, {"briefings": briefings, "kinds": list(kinds)})
-            return {(Kind(kind), tag): count for kind, tag, count in cursor.fetchall()}
+            cursor.execute(COUNTED_SQL + " UNION ALL ".join(selects), params)
+            return [(Kind(kind), slug, name, count) for kind, slug, name, count in cursor.fetchall()]
 
     def walk_back(self, lists: list[List], count: int, before=None) -> list[tuple[str, int, int, object]]:
         """(kind, tag, briefing, published_at) of each list's `count` newest rows, newest first."""
