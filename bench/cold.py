@@ -29,7 +29,8 @@ def report(results: dict[int, dict], repeats: int) -> str:
         "# Cold renders",
         "",
         f"{os.cpu_count()} cores. Each page asked {repeats} times in process (Django's test client, the whole",
-        "middleware), the cache emptied and the public content token forgotten before each request; briefing",
+        "middleware), in rounds of one request of each kind so that the machine's slow moments fall on all alike,",
+        "the cache emptied and the public content token forgotten before each request; briefing",
         "and version pages cycle through 50 briefings. Those, the home page, a theme's, a region's, the feeds",
         "and the sitemap index are asked rendered, then read as made ahead of readers (made for them first).",
         "Median and p95 in ms, and SQL queries per request.",
@@ -54,7 +55,7 @@ def report(results: dict[int, dict], repeats: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--repeats", type=int, default=40, help="cold requests per page kind")
+    parser.add_argument("--repeats", type=int, default=60, help="cold requests per page kind")
     arguments = parser.parse_args()
     results = {}
     for size in arguments.sizes:

@@ -1,9 +1,10 @@
 """What the cold-render benchmark does inside the site, printing JSON: each public page kind rendered
-REPEATS times with nothing cached (the cache emptied and the public content token forgotten before each
-request, as after a publish), through Django's test client and the whole middleware: median and p95 ms
-and SQL queries. robots.txt, a fixed page through the same path, is the baseline. Briefing and version
-pages, the home page, a theme's, a region's, the feeds and the sitemap index are measured twice: rendered
-(pages made ahead left aside), and read as made ahead (briefings.publishing.pages, made for them first).
+REPEATS times, in rounds of one request of each kind, with nothing cached (the cache emptied and the
+public content token forgotten before each request, as after a publish), through Django's test client
+and the whole middleware: median and p95 ms and SQL queries. robots.txt, a fixed page through the same
+path, is the baseline. Briefing and version pages, the home page, a theme's, a region's, the feeds and
+the sitemap index are measured twice: rendered (pages made ahead left aside), and read as made ahead
+(briefings.publishing.pages, made for them first).
 
 Run with the benchmark's environment: `python bench/cold_probe.py REPEATS`.
 """
@@ -98,26 +99,36 @@ def cold_get(client: Client, path: str) -> tuple[float, int, int]:
 
 
 def measure(repeats: int) -> dict:
+    """Every kind asked once a round, `repeats` rounds: a moment the shared machine runs slow falls on
+    all kinds alike (the baseline too), not on whichever kind it was asking then."""
     client = Client(HTTP_HOST="127.0.0.1")
-    figures = {}
+    kinds = pages()
     kept_page = made_ahead.recall
-    for kind, paths in pages().items():
-        made_ahead.recall = kept_page if kind in MADE_AHEAD else lambda path, state: None
-        cold_get(client, paths[0])  # warm: templates compiled, connections open, as in a running worker
-        times, counts = [], set()
-        for index in range(repeats):
-            seconds, queries, status = cold_get(client, paths[index % len(paths)])
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    counts: dict[str, set[int]] = {kind: set() for kind in kinds}
+    for index in range(-1, repeats):  # round -1 warms: templates compiled, as in a running worker
+        for kind, paths in kinds.items():
+            made_ahead.recall = kept_page if kind in MADE_AHEAD else lambda path, state: None
+            path = paths[max(index, 0) % len(paths)]
+            seconds, queries, status = cold_get(client, path)
             if status != 200:
-                raise SystemExit(f"{paths[index % len(paths)]} answered {status}")
-            times.append(seconds * 1000)
-            counts.add(queries)
-        times.sort()
+                raise SystemExit(f"{path} answered {status}")
+            if index >= 0:
+                times[kind].append(seconds * 1000)
+                counts[kind].add(queries)
+    return {"briefings": Briefing.objects.published().count(), "pages": summaries(times, counts)}
+
+
+def summaries(times: dict[str, list[float]], counts: dict[str, set[int]]) -> dict:
+    figures = {}
+    for kind, taken in times.items():
+        taken.sort()
         figures[kind] = {
-            "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
-            "queries": sorted(counts),
+            "median_ms": round(statistics.median(taken), 1),
+            "p95_ms": round(taken[min(len(taken) - 1, round(0.95 * (len(taken) - 1)))], 1),
+            "queries": sorted(counts[kind]),
         }
-    return {"briefings": Briefing.objects.published().count(), "pages": figures}
+    return figures
 
 
 if __name__ == "__main__":
