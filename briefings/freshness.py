@@ -259,8 +259,9 @@ def page_key(address: str) -> str:
 
 
 def cache_key(state: PublicState, key: tuple) -> str:
-    """A cache key for `key` that no longer matches once public content changes."""
-    return hashlib.sha256(repr((state.token, key)).encode()).hexdigest()
+    """A cache key for `key` that no longer matches once public content changes, or the code: a value
+    kept by another release may be shaped otherwise."""
+    return hashlib.sha256(repr((RELEASE, state.token, key)).encode()).hexdigest()
 
 
 def remember(key: tuple, compute: Callable[[], Value]) -> Value:

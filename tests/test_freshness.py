@@ -33,6 +33,13 @@ def test_a_repeated_search_is_answered_from_the_cache(client):
     assert len(repeated) < len(first)
 
 
+def test_a_value_kept_by_another_release_of_the_code_is_computed_again(monkeypatch):
+    assert freshness.remember(("answer",), lambda: ("id", "time", "revision")) == ("id", "time", "revision")
+    assert freshness.remember(("answer",), lambda: ("id", "time")) == ("id", "time", "revision")  # kept
+    monkeypatch.setattr(freshness, "RELEASE", "the next release")
+    assert freshness.remember(("answer",), lambda: ("id", "time")) == ("id", "time")
+
+
 def test_publishing_shows_at_once_in_a_search_already_answered(client):
     make_briefing(title="Frigates in the Baltic", publish=True)
     assert titles(client, q="frigates") == ["Frigates in the Baltic"]
