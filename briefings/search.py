@@ -191,7 +191,7 @@ class BoundedCount:
     is_capped: bool
 
 
-Hit = tuple[int, datetime, int]  # a matching briefing: id, publication time, live revision id
+Hit = tuple[int, datetime]  # a matching briefing: id, publication time
 
 
 @dataclass(frozen=True)
@@ -221,13 +221,13 @@ def facets(hits: list[Hit]) -> list[Facet]:
     so the cost follows the number of results shown, not the size of the archive."""
     tags = [(kind, model, label) for _, _, model, label, kind in TAG_FACETS]
     options: dict[Kind, list[FacetOption]] = {kind: [] for *_, kind in TAG_FACETS}
-    for kind, slug, name, count in Listing.objects.tags_counted_among([pk for pk, _, _ in hits], tags):
+    for kind, slug, name, count in Listing.objects.tags_counted_among([pk for pk, _ in hits], tags):
         options[kind].append(FacetOption(slug, name, count))
     found = [
         (heading, parameter, sorted(options[kind], key=lambda o: (-o.count, o.label))[:FACET_OPTIONS])
         for heading, parameter, _, _, kind in TAG_FACETS
     ]
-    years = Counter(published_at.year for _, published_at, _ in hits)
+    years = Counter(published_at.year for _, published_at in hits)
     return [
         *found,
         ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
@@ -263,7 +263,7 @@ def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
 
 
 def first_hits(ordered: QuerySet[Briefing]) -> list[Hit]:
-    return list(ordered.values_list("pk", "published_at", "live_revision_id")[: RESULT_LIMIT + 1])
+    return list(ordered.values_list("pk", "published_at")[: RESULT_LIMIT + 1])
 
 
 def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
@@ -278,13 +278,13 @@ def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
     are all its matches."""
     has_phrase = RawSQL(f"search_vector @@ {QUERY_SQL}", [text], output_field=BooleanField())
     candidates = by_relevance(narrowing.of(holding_the_words(text)), text).annotate(has_phrase=has_phrase)
-    rows = list(candidates.values_list("pk", "published_at", "live_revision_id", "has_phrase")[: RESULT_LIMIT + 1])
-    hits = [(pk, published_at, revision) for pk, published_at, revision, matches in rows if matches]
+    rows = list(candidates.values_list("pk", "published_at", "has_phrase")[: RESULT_LIMIT + 1])
+    hits = [(pk, published_at) for pk, published_at, matches in rows if matches]
     return hits if len(rows) <= RESULT_LIMIT or len(hits) == len(rows) else None
 
 
 def first_rows(rows: QuerySet[Listing], count: int = RESULT_LIMIT + 1) -> list[Hit]:
-    return list(rows.values_list("briefing", "published_at", "briefing__live_revision_id")[:count])
+    return list(rows.values_list("briefing", "published_at")[:count])
 
 
 def common_word_hits(word: int, narrowing: Narrowing, *, by_date: bool) -> list[Hit]:

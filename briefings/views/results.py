@@ -86,7 +86,7 @@ class SearchView(ListView):
     def get_queryset(self) -> list[int]:
         if not self.query:
             return []
-        return [pk for pk, _, _ in self.found.hits[: search.RESULT_LIMIT]]
+        return [pk for pk, _ in self.found.hits[: search.RESULT_LIMIT]]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
