@@ -118,21 +118,27 @@ def matching(text: str) -> QuerySet[Briefing]:
 
 
 QUERY_SQL = f"websearch_to_tsquery('{CONFIG}', %s)"
-# The query with each phrase's words wanted anywhere (`<->` and `<N>` made `&`); a query leaving something
-# out is kept as it is, as "not this phrase" would become "not these words".
-LOOSENED_SQL = f"""
-    (SELECT CASE WHEN strpos(query::text, '!') > 0 THEN query
-                 ELSE regexp_replace(query::text, '<(\\d+|-)>', '&', 'g')::tsquery END
-     FROM {QUERY_SQL} AS query)
-"""
 MAY_HOLD_PHRASE = re.compile(r'"|\w[^\w\s"]\w')  # quotes, or words joined as in "anti-ship" or "U.S."
+PHRASE_OPERATOR = re.compile(r"<(\d+|-)>")  # no lexeme holds "<" or ">": the parser splits words there
 
 
-def holding_the_words(text: str) -> QuerySet[Briefing]:
-    """Listed briefings holding the words of each phrase of the query, in any order: all its matches, and
-    perhaps others."""
-    loosened = RawSQL(f"search_vector @@ {LOOSENED_SQL}", [text], output_field=BooleanField())
-    return Briefing.objects.listed().filter(loosened)
+def loosened(text: str) -> str | None:
+    """The query as PostgreSQL reads it, with each phrase's words wanted anywhere (`<->` and `<N>` made
+    `&`); None if it has no phrase, or leaves something out ("not this phrase" is not "not these words")."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {QUERY_SQL}::text", [text])
+        query = cursor.fetchone()[0]
+    if "!" in query or not PHRASE_OPERATOR.search(query):
+        return None
+    return PHRASE_OPERATOR.sub("&", query)
+
+
+def holding_all(query: str) -> QuerySet[Briefing]:
+    """Listed briefings matching a query as PostgreSQL writes one (a tsquery's text, given as a value the
+    planner sees, never a query worked out in the statement: see `phrase_hits`)."""
+    return Briefing.objects.listed().filter(
+        RawSQL("search_vector @@ %s::tsquery", [query], output_field=BooleanField())
+    )
 
 
 # Each filter of a search, and the kind of kept list that holds its briefings; narrowest kind first (as
@@ -268,16 +274,24 @@ def first_hits(ordered: QuerySet[Briefing]) -> list[Hit]:
 
 def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
     """The hits of a query with a phrase, found among the briefings holding its words; None where the
-    best of those do not have it.
+    best of those do not have it, or the query has no phrase to loosen.
 
     The index checks a phrase by reading the positions of its words in every briefing holding them all
     (30 ms for a phrase of common words in 100,000 briefings), but finds those briefings and orders them
     by their distance to the phrase from the index alone (13 ms), the ones without the phrase last (their
     distance is infinite). So the first RESULT_LIMIT + 1 of those are checked against the phrase itself:
     if all have it, nothing that has it can come before them; if there are no more, those that have it
-    are all its matches."""
+    are all its matches.
+
+    The loosened query is a value in the statement, not worked out inside it: the planner sees what it
+    asks. Worked out inside, a query leaving a phrase out was sent through the index as one walking all
+    of it, which the RUM index cannot always do without crashing the server (a word's list that vacuum
+    emptied); such queries are not loosened, and are asked in full as before."""
+    query = loosened(text)
+    if query is None:
+        return None
     has_phrase = RawSQL(f"search_vector @@ {QUERY_SQL}", [text], output_field=BooleanField())
-    candidates = by_relevance(narrowing.of(holding_the_words(text)), text).annotate(has_phrase=has_phrase)
+    candidates = by_relevance(narrowing.of(holding_all(query)), text).annotate(has_phrase=has_phrase)
     rows = list(candidates.values_list("pk", "published_at", "has_phrase")[: RESULT_LIMIT + 1])
     hits = [(pk, published_at) for pk, published_at, matches in rows if matches]
     return hits if len(rows) <= RESULT_LIMIT or len(hits) == len(rows) else None

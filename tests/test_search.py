@@ -105,6 +105,15 @@ def test_a_phrase_is_found_where_its_words_stand_together_and_asked_in_full_only
         assert phrase_orderings(client, '"maritime domain"') == 1  # the three best holding the words have it
 
 
+def test_only_a_query_holding_a_phrase_and_leaving_nothing_out_is_loosened():
+    assert search.loosened('"maritime domain awareness" OR anti-ship') == (
+        "'maritim' & 'domain' & 'awar' | 'anti-ship' & 'anti' & 'ship'"
+    )
+    assert search.loosened("maritime domain") is None  # no phrase
+    assert search.loosened('drones -"maritime domain"') is None  # "not this phrase"
+    assert search.loosened('"maritime domain" -drones') is None
+
+
 def test_stemming_accents_and_case_are_ignored(client):
     make_briefing(title="Défense européenne", body="Sanctions were imposed.", publish=True)
     assert results(client, q="defense EUROPEENNE") == ["Défense européenne"]
