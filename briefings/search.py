@@ -256,13 +256,12 @@ def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
     word = common_words.sole_common_word(text, CONFIG) if has_rank_ordered_index() else None
     if word is not None:
         hits = common_word_hits(word, narrowing, by_date=by_date)
-    elif not by_date and has_rank_ordered_index() and MAY_HOLD_PHRASE.search(text):
-        hits = phrase_hits(text, narrowing)
-        if hits is None:
-            hits = first_hits(by_relevance(narrowing.of(matching(text)), text))
     else:
-        matches = narrowing.of(matching(text))
-        hits = first_hits(matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text))
+        may_hold_phrase = not by_date and has_rank_ordered_index() and MAY_HOLD_PHRASE.search(text)
+        hits = phrase_hits(text, narrowing) if may_hold_phrase else None
+        if hits is None:
+            matches = narrowing.of(matching(text))
+            hits = first_hits(matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text))
     if not hits:
         return Found(hits=[], facets=[], suggestion=suggestion(text))
     return Found(hits=hits, facets=facets(hits[:RESULT_LIMIT]), suggestion=None)
