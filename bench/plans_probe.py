@@ -7,11 +7,12 @@ Run with the benchmark's environment: `python bench/plans_probe.py`.
 import json
 import re
 
-from cold_probe import cold_get, pages  # sets Django up
+from cold_probe import MADE_AHEAD, cold_get, made_ahead, pages  # sets Django up
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+KEPT_PAGE = made_ahead.recall
 EXPLAINED = re.compile(r"^\s*(SELECT|WITH|\(SELECT)", re.IGNORECASE)  # what EXPLAIN ANALYZE may run: no writes
 
 
@@ -22,7 +23,9 @@ def explain(sql: str) -> tuple[float, str]:
     return float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1)), plan
 
 
-def statements(client: Client, path: str) -> list[dict]:
+def statements(client: Client, kind: str, path: str) -> list[dict]:
+    """What the page sends rendered, or read as made ahead where `kind` is one read so."""
+    made_ahead.recall = KEPT_PAGE if kind in MADE_AHEAD else lambda path, state: None
     cold_get(client, path)  # as a running worker: templates compiled, connections open
     with CaptureQueriesContext(connection) as queries:
         cold_get(client, path)
@@ -36,4 +39,4 @@ def statements(client: Client, path: str) -> list[dict]:
 
 if __name__ == "__main__":
     client = Client(HTTP_HOST="127.0.0.1")
-    print(json.dumps({kind: statements(client, paths[0]) for kind, paths in pages().items()}))
+    print(json.dumps({kind: statements(client, kind, paths[0]) for kind, paths in pages().items()}))
