@@ -98,17 +98,24 @@ def cold_get(client: Client, path: str) -> tuple[float, int, int]:
     return seconds, len(queries), response.status_code
 
 
+KEPT_PAGE = made_ahead.recall
+
+
+def read_as(kind: str) -> None:
+    """Pages of `kind` read as made ahead where it is a made-ahead kind, else rendered."""
+    made_ahead.recall = KEPT_PAGE if kind in MADE_AHEAD else lambda path, state: None
+
+
 def measure(repeats: int) -> dict:
     """Every kind asked once a round, `repeats` rounds: a moment the shared machine runs slow falls on
     all kinds alike (the baseline too), not on whichever kind it was asking then."""
     client = Client(HTTP_HOST="127.0.0.1")
     kinds = pages()
-    kept_page = made_ahead.recall
     times: dict[str, list[float]] = {kind: [] for kind in kinds}
     counts: dict[str, set[int]] = {kind: set() for kind in kinds}
     for index in range(-1, repeats):  # round -1 warms: templates compiled, as in a running worker
         for kind, paths in kinds.items():
-            made_ahead.recall = kept_page if kind in MADE_AHEAD else lambda path, state: None
+            read_as(kind)
             path = paths[max(index, 0) % len(paths)]
             seconds, queries, status = cold_get(client, path)
             if status != 200:

@@ -7,12 +7,11 @@ Run with the benchmark's environment: `python bench/plans_probe.py`.
 import json
 import re
 
-from cold_probe import MADE_AHEAD, cold_get, made_ahead, pages  # sets Django up
+from cold_probe import cold_get, pages, read_as  # sets Django up
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-KEPT_PAGE = made_ahead.recall
 EXPLAINED = re.compile(r"^\s*(SELECT|WITH|\(SELECT)", re.IGNORECASE)  # what EXPLAIN ANALYZE may run: no writes
 
 
@@ -25,7 +24,7 @@ def explain(sql: str) -> tuple[float, str]:
 
 def statements(client: Client, kind: str, path: str) -> list[dict]:
     """What the page sends rendered, or read as made ahead where `kind` is one read so."""
-    made_ahead.recall = KEPT_PAGE if kind in MADE_AHEAD else lambda path, state: None
+    read_as(kind)
     cold_get(client, path)  # as a running worker: templates compiled, connections open
     with CaptureQueriesContext(connection) as queries:
         cold_get(client, path)

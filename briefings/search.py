@@ -179,7 +179,7 @@ class Narrowing:
 def by_relevance(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]:
     if has_rank_ordered_index():
         # Ordered by the distance alone: a second sort key would stop the index from giving the order.
-        distance = RawSQL(f"search_vector <=> websearch_to_tsquery('{CONFIG}', %s)", [text])
+        distance = RawSQL(f"search_vector <=> {QUERY_SQL}", [text])
         return briefings.annotate(distance=distance).order_by("distance")
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     rank = SearchRank(F("search_vector"), query, cover_density=True)
