@@ -318,6 +318,7 @@ def test_results_can_be_limited_to_a_date_range(client):
     assert client.get("/search/", {"q": "drones", "from": "yesterday"}).status_code == 404
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the index is rebuilt concurrently
 def test_reindex_rebuilds_every_listed_briefings_search_document(client):
     make_briefing(title="Frigates", body="Frigates patrol.", publish=True)
     Briefing.objects.update(search_vector=None, search_excerpt="")

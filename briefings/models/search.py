@@ -9,13 +9,15 @@ from django.db import connection, models
 
 from .briefings import Briefing
 
+RUM_INDEX = "briefing_search_rum"
+
 
 @cache
 def has_rank_ordered_index() -> bool:
     """Whether the search index is RUM's, which orders matches by rank (the migration falls back to GIN
     where the extension cannot be had): common words are kept only where it is."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'briefing_search_rum'")
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [RUM_INDEX])
         return cursor.fetchone() is not None
 
 

@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
-from briefings.models.search import has_rank_ordered_index
+from briefings.models.search import RUM_INDEX, has_rank_ordered_index
 
-RUM_INDEX = "briefing_search_rum ON briefings_briefing USING rum (search_vector rum_tsvector_ops)"
+RUM_INDEX_DEFINITION = f"{RUM_INDEX} ON briefings_briefing USING rum (search_vector rum_tsvector_ops)"
 # Built beside the GIN index while the site runs, which then goes: searches are never without an index.
 STEPS = (
     "CREATE EXTENSION IF NOT EXISTS rum",
-    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {RUM_INDEX}",
+    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {RUM_INDEX_DEFINITION}",
     "DROP INDEX CONCURRENTLY IF EXISTS briefing_search_gin",
 )
 
