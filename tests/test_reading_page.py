@@ -9,8 +9,9 @@ from django.core.management import call_command
 
 from briefings import publishing
 from briefings.markdown import render_markdown
+from briefings.models import Author, Briefing, Revision, Theme
 from briefings.typography import typeset
-from tests.helpers import edit, make_author, make_briefing
+from tests.helpers import edit, make_author, make_briefing, make_theme, region
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,30 @@ def test_a_hero_image_is_served_in_smaller_copies_named_in_srcset(client):
     default_storage.delete(rendition_name(hero, 960))
     call_command("make_renditions", stdout=io.StringIO())
     assert default_storage.exists(rendition_name(hero, 960))
+
+
+def columns(objects) -> list[dict]:
+    return [{field.attname: getattr(each, field.attname) for field in each._meta.concrete_fields} for each in objects]
+
+
+def test_a_briefing_is_read_with_its_live_versions_tags_in_one_statement(django_assert_num_queries):
+    space, cables = make_theme("Space"), make_theme("Cables")
+    Theme.objects.filter(pk=space.pk).update(description="Orbits and launchers.")
+    zed, ann = make_author("Zed Writer"), make_author("Ann Analyst")
+    Author.objects.filter(pk=zed.pk).update(role="Fellow", bio="Writes on orbits.")
+    tagged = {"themes": [space, cables], "regions": [region("Kenya"), region("Japan")], "authors": [zed, ann]}
+    briefing = make_briefing(title="Orbits", publish=True, **tagged)
+    draft_tags = publishing.BriefingTags(themes=[make_theme("Sea power")], regions=[], authors=[ann])
+    publishing.save_draft(briefing, content={"title": "Orbits again"}, tags=draft_tags, by=None,
+                          base_revision=briefing.latest_revision_id)  # fmt: skip
+    untagged = make_briefing(title="Untagged", publish=True)
+    live = Revision.objects.prefetch_related("themes", "regions", "byline__author").get(pk=briefing.live_revision_id)
+    with django_assert_num_queries(1):
+        read = {b.pk: b.live_revision for b in Briefing.objects.published().with_live_revision()}
+        themes, regions = list(read[briefing.pk].themes.all()), list(read[briefing.pk].regions.all())
+        byline, authors = list(read[briefing.pk].byline.all()), read[briefing.pk].authors
+        nothing = [*read[untagged.pk].themes.all(), *read[untagged.pk].regions.all()]
+    assert [theme.name for theme in themes] == ["Cables", "Space"] and columns(themes) == columns(live.themes.all())
+    assert [place.name for place in regions] == ["Japan", "Kenya"] and columns(regions) == columns(live.regions.all())
+    assert columns(byline) == columns(live.byline.all()) and columns(authors) == columns(live.authors)
+    assert [author.name for author in authors] == ["Zed Writer", "Ann Analyst"] and nothing == []

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
 from .listings import List, Listing, looked_up
+from .live_tags import WithLiveTags, tags_of_live_revision
 from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
 from .workflow import State, Step, refusal
@@ -154,11 +155,14 @@ class BriefingQuerySet(models.QuerySet):
         )
 
     def with_live_revision(self) -> BriefingQuerySet:
-        return (
+        """Briefings with their live version, its series, PDF, themes, regions and byline, in one statement."""
+        queryset = (
             self.select_related("live_revision", "live_revision__series", "live_revision__pdf")
-            .prefetch_related("live_revision__themes", "live_revision__regions", self.byline())
+            .annotate(live_tags=tags_of_live_revision())
             .defer(*BRIEFING_TEXT_FIELDS)
         )
+        queryset._iterable_class = WithLiveTags
+        return queryset
 
     def for_feed(self) -> BriefingQuerySet:
         """What a feed entry gives, in one query: the live version's text and PDF, and the names of its
