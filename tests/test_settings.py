@@ -107,3 +107,8 @@ def test_the_content_security_policy_allows_images_from_wherever_media_are_serve
         "https://a.example",
         "https://b.example",
     ]
+
+
+@pytest.mark.django_db
+def test_the_migrations_make_the_models_as_they_are_written():
+    call_command("makemigrations", "briefings", check=True, dry_run=True, verbosity=0)  # exits 1 when one is missing

@@ -49,6 +49,15 @@ class VersionPdf(models.Model):
         verbose_name = "version PDF"
         verbose_name_plural = "version PDFs"
         ordering = ["-requested_at"]
+        # What a month's sitemap of PDFs reads of each file, from the index alone.
+        indexes = [
+            models.Index(
+                fields=["revision"],
+                include=["made_at", "marks_withdrawal"],
+                condition=Q(status="ready"),
+                name="pdf_ready",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="ready") | (~Q(file="") & Q(size__isnull=False) & Q(pages__isnull=False)),
