@@ -135,3 +135,5 @@ def test_a_briefing_is_read_with_its_live_versions_tags_in_one_statement(django_
     assert [place.name for place in regions] == ["Japan", "Kenya"] and columns(regions) == columns(live.regions.all())
     assert columns(byline) == columns(live.byline.all()) and columns(authors) == columns(live.authors)
     assert [author.name for author in authors] == ["Zed Writer", "Ann Analyst"] and nothing == []
+    draft = make_briefing(title="Never published")
+    assert Briefing.objects.with_live_revision().get(pk=draft.pk).live_revision is None

@@ -45,19 +45,25 @@ def keep_prefetched(owner: models.Model, relation: str, objects: list[models.Mod
     owner._prefetched_objects_cache = {**getattr(owner, "_prefetched_objects_cache", {}), relation: queryset}
 
 
+def keep_tags(revision, tags: dict, db: str) -> None:
+    """Keep on `revision` its tags as `TAGS_SQL` gives them."""
+    keep_prefetched(revision, "themes", [instance(Theme, row, db) for row in tags["themes"]])
+    keep_prefetched(revision, "regions", [instance(Region, row, db) for row in tags["regions"]])
+    byline = []
+    for row in tags["byline"]:
+        line = instance(RevisionAuthor, row, db)
+        line.author, line.revision = instance(Author, row["author"], db), revision
+        byline.append(line)
+    keep_prefetched(revision, "byline", byline)
+
+
 class WithLiveTags(models.query.ModelIterable):
     """Briefings annotated with `live_tags=tags_of_live_revision()`, the tags kept on the live version."""
 
     def __iter__(self):
         db = self.queryset.db
         for briefing in super().__iter__():
-            revision, tags = briefing.live_revision, briefing.__dict__.pop("live_tags")
-            keep_prefetched(revision, "themes", [instance(Theme, row, db) for row in tags["themes"]])
-            keep_prefetched(revision, "regions", [instance(Region, row, db) for row in tags["regions"]])
-            byline = []
-            for row in tags["byline"]:
-                line = instance(RevisionAuthor, row, db)
-                line.author, line.revision = instance(Author, row["author"], db), revision
-                byline.append(line)
-            keep_prefetched(revision, "byline", byline)
+            tags = briefing.__dict__.pop("live_tags")
+            if briefing.live_revision is not None:  # a briefing never published has none
+                keep_tags(briefing.live_revision, tags, db)
             yield briefing
