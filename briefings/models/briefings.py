@@ -169,7 +169,10 @@ class BriefingQuerySet(models.QuerySet):
         themes, regions and byline as `theme_names`, `region_names` and `author_names`."""
         revision = models.OuterRef("live_revision")
         themes = RevisionTheme.objects.filter(revision=revision).order_by("theme__name").values("theme__name")
-        regions = RevisionRegion.objects.filter(revision=revision).order_by("region__name").values("region__name")
+        # Each region's name looked up by its key: joined, the planner read all the regions for each entry.
+        region_name = models.Subquery(Region.objects.filter(pk=models.OuterRef("region")).values("name"))
+        regions = RevisionRegion.objects.filter(revision=revision).annotate(name=region_name)
+        regions = regions.order_by("name").values("name")
         byline = RevisionAuthor.objects.filter(revision=revision).order_by("position").values("author__name")
         return (
             self.select_related("live_revision", "live_revision__pdf")
