@@ -10,6 +10,7 @@ from django.db import connection
 from briefings import publishing, search
 from briefings.management.commands.make_search_index import RUM_INDEX_DEFINITION
 from briefings.models import Briefing
+from briefings.models.search import RUM_INDEX
 from tests.helpers import edit, make_briefing
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_a_site_migrated_without_rum_makes_its_index_later_while_running(client)
 
 def index_file() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relfilenode FROM pg_class WHERE relname = 'briefing_search_rum'")
+        cursor.execute("SELECT relfilenode FROM pg_class WHERE relname = %s", [RUM_INDEX])
         return cursor.fetchone()[0]
 
 

@@ -33,8 +33,8 @@ def tags_of_live_revision() -> RawSQL:
 
 
 def instance(model: type[models.Model], row: dict, db: str) -> models.Model:
-    names = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(db, names, [row[field.column] for field in model._meta.concrete_fields])
+    fields = model._meta.concrete_fields
+    return model.from_db(db, [field.attname for field in fields], [row[field.column] for field in fields])
 
 
 def keep_prefetched(owner: models.Model, relation: str, objects: list[models.Model]) -> None:
