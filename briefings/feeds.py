@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
-from . import scopes
+from . import scopes, taxonomy
 from .addresses import redirects_retired_slugs
 from .models import Author, Briefing, Listing, Region, StateChange, Theme
 from .models.listings import NO_TAG, Kind, List
@@ -119,7 +119,7 @@ class BriefingFeed(Feed):
 
 class ThemeFeed(BriefingFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Theme, slug=slug)
+        return taxonomy.tag_or_404(Theme, slug)
 
     def lists(self, theme):
         return [(Kind.THEME, theme.pk)]
@@ -127,7 +127,7 @@ class ThemeFeed(BriefingFeed):
 
 class RegionFeed(BriefingFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Region, slug=slug)
+        return taxonomy.tag_or_404(Region, slug)
 
     def lists(self, region):
         return [(Kind.REGION, region.pk)]
@@ -143,7 +143,7 @@ class AuthorFeed(BriefingFeed):
 
 class ThemeRegionFeed(BriefingFeed):
     def get_object(self, request, theme, region):
-        return get_object_or_404(Theme, slug=theme), get_object_or_404(Region, slug=region)
+        return taxonomy.tag_or_404(Theme, theme), taxonomy.tag_or_404(Region, region)
 
     def scope_title(self, obj) -> str:
         theme, region = obj

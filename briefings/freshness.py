@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache, partial
+from functools import cache, partial, wraps
 from pathlib import Path
 from typing import TypeVar
 
@@ -251,6 +251,23 @@ def public_state() -> PublicState:
 def is_current(rendering: scopes.Rendering, state: PublicState) -> bool:
     """Whether a page kept as rendered then shows what readers may see in `state`."""
     return WATCHER.log.is_current(rendering, state.number, state.latest_live_at)
+
+
+def kept_until_tags_change(read: Callable[[], Value]) -> Callable[[], Value]:
+    """`read`, done once and kept in this process until a theme, region, author or series is edited (which
+    changes `everything`): for what nearly every list page reads and editors seldom change. Callers
+    share the value, so they must not change it."""
+
+    @wraps(read)
+    def kept() -> Value:
+        state, log = public_state(), WATCHER.log
+        value = log.kept_value(read.__qualname__, state.number)
+        if value is None:
+            value = read()
+            log.keep(read.__qualname__, state.number, value)
+        return value
+
+    return kept
 
 
 def page_key(address: str) -> str:

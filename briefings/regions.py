@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from .models import Region, Tally
 from .models.listings import Kind, List
+from .taxonomy import region_tree
 
 # The standard tree (UN M49 regions, ISO 3166 countries) the migrations seed; `manage.py freeze_regions` refreshes it.
 STANDARD_REGIONS_FILE = Path(__file__).parent / "migrations" / "standard_regions.json"
@@ -34,10 +35,17 @@ class RegionCount:
 def region_counts(within: List | None = None) -> list[RegionCount]:
     """For every region holding some listed briefings (or some of a list's), how many, counting regions
     inside it: from the kept tallies."""
-    tallies = Tally.objects.live_counts(Kind.REGION, Kind.TAGGED_REGION, within=within)
-    counts = {tag: count for (kind, tag), count in tallies.items() if kind == Kind.REGION}
-    regions = Region.objects.filter(pk__in=counts).with_parent_ids()
-    found = [RegionCount(region, counts[region.pk], (Kind.TAGGED_REGION, region.pk) in tallies) for region in regions]
+    return regions_counted(Tally.objects.live_counts(Kind.REGION, Kind.TAGGED_REGION, within=within))
+
+
+def regions_counted(tallies: dict[List, int]) -> list[RegionCount]:
+    """The regions with their counts among `tallies` (Tally.objects.live_counts of regions and tagged regions)."""
+    tree = region_tree()
+    found = [
+        RegionCount(tree.by_id[tag], count, (Kind.TAGGED_REGION, tag) in tallies)
+        for (kind, tag), count in tallies.items()
+        if kind == Kind.REGION and tag in tree.by_id
+    ]
     return sorted(found, key=lambda item: (-item.count, item.region.name))
 
 
@@ -82,7 +90,7 @@ def continent_of(region: Region, by_id: dict[int, RegionCount]) -> int | None:
 
 def ancestry(region: Region) -> tuple[list[Region], list[Region]]:
     """The UN regions above a region, outermost first, and every grouping that holds it or them."""
-    ancestors = {r.pk: r for r in Region.objects.with_ancestors_of(region).with_parent_ids()}
+    ancestors = {r.pk: r for r in region_tree().above(region)}
     chain, current, seen = [], ancestors[region.pk], {region.pk}
     while True:
         parents = [ancestors[pk] for pk in current.parent_ids if pk not in seen]

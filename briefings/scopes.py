@@ -110,6 +110,7 @@ class ScopeLog:
     number: int = 0  # the latest version seen
     numbers: dict[str, int] = field(default_factory=dict)
     go_lives: list[tuple[datetime, frozenset[str]]] = field(default_factory=list)
+    kept: dict[str, tuple[int, object]] = field(default_factory=dict)  # values read, by name, with their version
 
     def learn(
         self, since: int, number: int, changed: Iterable[tuple[str, int]], latest_live_at: datetime | None,
@@ -122,6 +123,7 @@ class ScopeLog:
             self.floor_number = since
         elif went_back or len(self.numbers) > MOST_KEPT_SCOPES:
             self.numbers.clear()
+            self.kept.clear()
             self.floor_number = number
             self.floor_live_at = None
         self.number = number
@@ -138,11 +140,22 @@ class ScopeLog:
         """Whether a page rendered as `rendering` shows what readers may see now."""
         if rendering.scopes is None:
             return (rendering.number, rendering.latest_live_at) == (number, latest_live_at)
-        if self.floor_number is None or rendering.number < self.floor_number:
-            return False  # rendered before what this process knows
+        if self.floor_number is None or not self.floor_number <= rendering.number <= number:
+            return False  # rendered before what this process knows, or in changes since rolled back
         if rendering.latest_live_at != latest_live_at and not self.none_gone_live(rendering):
             return False
         return all(self.numbers.get(name, 0) <= rendering.number for name in (*rendering.scopes, EVERYTHING))
+
+    def keep(self, name: str, number: int, value: object) -> None:
+        """Keep a value read in version `number` that only a change of `everything` (a tag edited) changes."""
+        self.kept[name] = (number, value)
+
+    def kept_value(self, name: str, number: int) -> object | None:
+        """The value kept under `name` if no change of `everything` came after it was read, else None."""
+        read_in, value = self.kept.get(name, (None, None))
+        if read_in is None or self.floor_number is None or not self.floor_number <= read_in <= number:
+            return None
+        return value if self.numbers.get(EVERYTHING, 0) <= read_in else None
 
     def none_gone_live(self, rendering: Rendering) -> bool:
         """Whether no briefing in the page's scopes went live after it was rendered."""

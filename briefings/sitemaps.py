@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from . import scopes
-from .models import Author, Briefing, Region, Series, Theme
+from .models import Author, Briefing, Listing, Region, Series, Theme
 
 
 class MonthConverter:
@@ -109,9 +109,6 @@ class TagSitemap:
         """Tags are few: one query for them all, kept for the index's lastmod and the page."""
         return self.model.objects.with_latest_publication().order_by("pk").counted()
 
-    def latest(self):
-        return max((tag.latest for tag in self.tags), default=None)
-
 
 class ThemeSitemap(TagSitemap):
     model = Theme
@@ -163,8 +160,9 @@ def index(request) -> HttpResponse:
     for month, latest in Briefing.objects.months_published():
         lines.append(f"<sitemap><loc>{origin}{briefings(month)}</loc><lastmod>{w3c(latest)}</lastmod></sitemap>\n")
         lines.append(f"<sitemap><loc>{origin}{pdfs(month)}</loc></sitemap>\n")
+    newest = Listing.objects.newest_of_kinds([sitemap.model.list_kind for sitemap in TAGS.values()])
     for section, sitemap in TAGS.items():
-        latest = sitemap().latest()
+        latest = newest.get(sitemap.model.list_kind)
         modified = f"<lastmod>{w3c(latest)}</lastmod>" if latest else ""
         address = reverse("sitemap-section", kwargs={"section": section})
         lines.append(f"<sitemap><loc>{origin}{address}</loc>{modified}</sitemap>\n")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from briefings import publishing
+from briefings.models import Region
 from briefings.scopes import Rendering, ScopeLog, earlier_than, of_listing
 from tests.helpers import backdate, edit, make_briefing, make_theme, region, wait_until
 
@@ -108,6 +109,44 @@ def test_a_process_keeps_only_pages_it_can_judge():
     assert not log.is_current(Rendering(80, None, frozenset({"theme:1"})), 100, None), "before what it knows"
     log.learn(since=100, number=90, changed=[], latest_live_at=None, gone_live=[])  # restored from a backup
     assert not log.is_current(Rendering(85, None, frozenset({"theme:1"})), 90, None)
+    assert not log.is_current(Rendering(95, None, frozenset({"theme:1"})), 90, None), "rendered in lost changes"
+
+
+def is_a_read_of_tags(sql: str) -> bool:
+    return sql.startswith(('SELECT "briefings_region"."id"', 'SELECT "briefings_theme"."id"'))
+
+
+def test_the_tags_are_read_once_and_again_after_an_editor_changes_one(client, archive):
+    urls = pages(archive) | {"japan": reverse("briefings:region-detail", args=["japan"])}
+    rendered_again(client, urls)
+    make_briefing(title="Launch sites", themes=[archive["space"]], regions=[region("India")], publish=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert rendered_again(client, urls)
+    assert not [query["sql"] for query in queries if is_a_read_of_tags(query["sql"])]
+    archive["sea"].name = "Naval power"
+    archive["sea"].save()
+    pacific = Region.objects.create(name="Pacific Rim", slug="pacific-rim", kind=Region.Kind.GROUPING)
+    region("Japan").parents.add(pacific)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Naval power" in client.get(urls["sea"]).text
+        assert "Pacific Rim" in client.get(urls["japan"]).text
+    assert len([query for query in queries if is_a_read_of_tags(query["sql"])]) == 2
+
+
+def test_a_kept_read_lasts_until_everything_changes_and_never_across_a_restore():
+    log = ScopeLog()
+    log.learn(since=90, number=100, changed=[], latest_live_at=None, gone_live=[])
+    log.keep("tree", 100, "tree read in 100")
+    log.learn(since=100, number=101, changed=[("theme:1", 101), ("site", 101)], latest_live_at=None, gone_live=[])
+    assert log.kept_value("tree", 101) == "tree read in 100"
+    log.learn(since=101, number=102, changed=[("everything", 102)], latest_live_at=None, gone_live=[])
+    assert log.kept_value("tree", 102) is None
+    log.keep("tree", 102, "tree read in 102")
+    assert log.kept_value("tree", 102) == "tree read in 102"
+    log.learn(since=102, number=95, changed=[], latest_live_at=None, gone_live=[])  # restored from a backup
+    assert log.kept_value("tree", 95) is None
+    log.keep("tree", 97, "tree read in a change rolled back")
+    assert log.kept_value("tree", 96) is None
 
 
 @pytest.mark.parametrize(

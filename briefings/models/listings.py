@@ -8,6 +8,8 @@ the rows still in the future, so each goes live at its time without anything run
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import connection, models
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Now
@@ -69,6 +71,20 @@ REGION_NAMED_SQL = f"""
     AND EXISTS (SELECT FROM counted named WHERE named.kind = '{Kind.TAGGED_REGION}' AND named.tag = counted.tag)
 """
 
+# The newest go-live among each kind's lists: each list's newest row (along its index) for every list the
+# tallies know, a few hundred lookups where a scan of the kinds' rows would read them all.
+NEWEST_OF_KINDS_SQL = """
+    SELECT tally.kind, MAX(newest.published_at)
+    FROM briefings_tally tally
+    CROSS JOIN LATERAL (
+        SELECT row.published_at FROM briefings_listing row
+        WHERE row.kind = tally.kind AND row.tag = tally.tag AND row.published_at <= STATEMENT_TIMESTAMP()
+        ORDER BY row.published_at DESC LIMIT 1
+    ) newest
+    WHERE tally.kind = ANY(%(kinds)s) AND tally.facet_kind = ''
+    GROUP BY tally.kind
+"""
+
 
 def looked_up(rows: models.QuerySet) -> Subquery:
     """Whether a row exists, as a condition PostgreSQL asks row by row: as a join it would read every
@@ -107,6 +123,13 @@ class ListingQuerySet(models.QuerySet):
         rows = self.walk_back(lists, count, moment)
         found = sorted({(published_at, briefing) for _, _, briefing, published_at in rows}, reverse=True)
         return [briefing for _, briefing in found[:count]]
+
+    def newest_of_kinds(self, kinds: list[Kind]) -> dict[Kind, datetime]:
+        """When the newest listed briefing in any list of each kind (a theme's, a region's …) went live;
+        kinds without one are left out."""
+        with connection.cursor() as cursor:
+            cursor.execute(NEWEST_OF_KINDS_SQL, {"kinds": list(kinds)})
+            return {Kind(kind): newest for kind, newest in cursor.fetchall()}
 
     def tags_counted_among(self, briefings: list[int], tags: list[tuple[Kind, type[models.Model], str]]):
         """(kind, slug, name, count) of each tag whose list holds some of these briefings, for each (kind,

@@ -104,9 +104,6 @@ class RegionQuerySet(CountsBriefingsQuerySet):
         """The region and every region nested below it, through any of its groupings."""
         return self.filter(pk__in=models.expressions.RawSQL(DESCENDANTS_SQL, [region.pk]))
 
-    def with_ancestors_of(self, region: Region) -> RegionQuerySet:
-        return self.filter(pk__in=models.expressions.RawSQL(ANCESTORS_SQL, [region.pk]))
-
 
 # Every region with each region it lies inside (itself included), through any grouping: a CTE named
 # `inside(region_id, ancestor_id)`, to start a WITH RECURSIVE clause.
@@ -123,13 +120,6 @@ DESCENDANTS_SQL = """
         SELECT %s::bigint
         UNION
         SELECT link.from_region_id FROM briefings_region_parents link JOIN tree ON link.to_region_id = tree.id
-    ) SELECT id FROM tree
-"""
-ANCESTORS_SQL = """
-    WITH RECURSIVE tree(id) AS (
-        SELECT %s::bigint
-        UNION
-        SELECT link.to_region_id FROM briefings_region_parents link JOIN tree ON link.from_region_id = tree.id
     ) SELECT id FROM tree
 """
 

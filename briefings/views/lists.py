@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
-from .. import scopes
+from .. import scopes, taxonomy
 from ..addresses import redirects_retired_slugs
 from ..cards import cards
 from ..maps import world_map
 from ..models import Author, Briefing, Listing, Region, Series, Tally, Theme
 from ..models.listings import NO_TAG, Kind, List
-from ..regions import ancestry, region_counts
+from ..regions import ancestry, region_counts, regions_counted
+from ..taxonomy import themes_among, themes_counted
 
 PAGE_SIZE = 20
 HOME_THEMES = 3  # the busiest themes, each with its newest briefings, under the latest on the home page
@@ -64,9 +65,13 @@ class BriefingListView(ListView):
         first, *others = self.lists()
         return Tally.objects.count_of(*first, within=others[0] if others else None)
 
+    @cached_property
+    def total(self) -> int:
+        return self.count()
+
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **options):
         return ListPaginator(
-            queryset, per_page, count=self.count(), orphans=orphans, allow_empty_first_page=allow_empty_first_page
+            queryset, per_page, count=self.total, orphans=orphans, allow_empty_first_page=allow_empty_first_page
         )
 
 
@@ -85,13 +90,19 @@ class HomeView(BriefingListView):
         latest = super().get_queryset()
         return latest.exclude(briefing=self.featured_id) if self.featured_id else latest
 
+    @cached_property
+    def tallies(self) -> dict[List, int]:
+        """The counts the page shows, in one statement: of every briefing, each theme's and each region's."""
+        return Tally.objects.live_counts(Kind.ALL, Kind.THEME, Kind.REGION, Kind.TAGGED_REGION)
+
     def count(self) -> int:
-        return super().count() - (1 if self.featured_id else 0)
+        return self.tallies.get(EVERY_BRIEFING, 0) - (1 if self.featured_id else 0)
 
     def get_context_data(self, **kwargs):
         scopes.depends_on(scopes.SITE)  # counts and ways in across the whole site
-        themes = busiest_first(Theme.objects.counted())
-        regions = [item for item in region_counts() if item.region.kind in Region.WAYS_IN]
+        theme_counts = {tag: count for (kind, tag), count in self.tallies.items() if kind == Kind.THEME}
+        themes = busiest_first(themes_among(theme_counts))
+        regions = [item for item in regions_counted(self.tallies) if item.region.kind in Region.WAYS_IN]
         busiest = themes[:HOME_THEMES]
         newest = Listing.objects.newest_in_each([(Kind.THEME, theme.pk) for theme in busiest], 3)
         wanted = [self.featured_id] if self.featured_id else []
@@ -105,7 +116,10 @@ class HomeView(BriefingListView):
 class TagListView(BriefingListView):
     """A tag's page exists only while some published briefing carries it, so drafts' tags stay private."""
 
-    allow_empty = False
+    def get(self, request, *args, **kwargs):
+        if not self.total:
+            raise Http404("No published briefing is listed here.")
+        return super().get(request, *args, **kwargs)
 
 
 class FacetedListView(TagListView):
@@ -116,7 +130,7 @@ class FacetedListView(TagListView):
 
     @cached_property
     def subject(self):
-        return get_object_or_404(self.facet_model, slug=self.kwargs["slug"])
+        return taxonomy.tag_or_404(self.facet_model, self.kwargs["slug"])
 
     @cached_property
     def subject_list(self) -> List:
@@ -125,7 +139,7 @@ class FacetedListView(TagListView):
     @cached_property
     def chosen_filter(self):
         slug = self.request.GET.get(self.filter_model._meta.model_name)
-        return get_object_or_404(self.filter_model, slug=slug) if slug else None
+        return taxonomy.tag_or_404(self.filter_model, slug) if slug else None
 
     def lists(self) -> list[List]:
         if self.chosen_filter is None:
@@ -147,11 +161,11 @@ class RegionDetailView(FacetedListView):
     template_name = "briefings/region_detail.html"
 
     def get_context_data(self, **kwargs):
-        options = busiest_first(Theme.objects.counted(within=self.subject_list))
+        options = busiest_first(themes_counted(within=self.subject_list))
         counts = region_counts(within=self.subject_list)
         inside = [item for item in counts if self.subject.pk in item.region.parent_ids]
         chain, groupings = ancestry(self.subject)
-        countries = Region.objects.with_descendants_of(self.subject).exclude(alpha3="").values_list("alpha3", flat=True)
+        countries = [region.alpha3 for region in taxonomy.region_tree().below(self.subject) if region.alpha3]
         return super().get_context_data(
             region=self.subject,
             theme_options=options,
@@ -159,7 +173,7 @@ class RegionDetailView(FacetedListView):
             sub_regions=sorted(inside, key=lambda item: (-item.count, item.region.name)),
             breadcrumbs=chain,
             groupings=groupings,
-            map=world_map(counts, around=list(countries)),
+            map=world_map(counts, around=countries),
         )
 
 
