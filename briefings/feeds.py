@@ -72,14 +72,14 @@ class BriefingFeed(Feed):
         return [(Kind.ALL, NO_TAG)]
 
     def get_feed(self, obj, request):
-        if obj is not None and not Listing.objects.briefings_in(*self.lists(obj)).exists():
-            raise Http404("Nothing is published here.")
         self.request = request  # for the enclosures' full addresses
         return super().get_feed(obj, request)
 
     def items(self, obj):
         lists = self.lists(obj)
         newest = list(Listing.objects.briefings_in(*lists)[:FEED_LENGTH])
+        if obj is not None and not newest:
+            raise Http404("Nothing is published here.")
         scopes.depends_on(*(scopes.of_list(*each) for each in lists), *(scopes.of_briefing(pk) for pk in newest))
         return Briefing.objects.filter(pk__in=newest).for_feed().order_by("-published_at", "-pk")
 
