@@ -10,7 +10,9 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 
+from django.db import models
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .freshness import kept_until_tags_change
 from .models import Region, Tally, Theme
@@ -73,8 +75,10 @@ def themes_among(counts: dict[int, int]) -> list[Theme]:
     return counted
 
 
-def tag_or_404(model: type[Theme] | type[Region], slug: str) -> Theme | Region:
-    """The theme or region at `slug`, as kept."""
+def tag_or_404(model: type[models.Model], slug: str):
+    """The tag of `model` (a theme, region, author or series) at `slug`: themes and regions as kept."""
+    if model not in (Theme, Region):
+        return get_object_or_404(model, slug=slug)
     found = (themes() if model is Theme else region_tree().by_slug).get(slug)
     if found is None:
         raise Http404(f"No {model._meta.verbose_name} at this address.")

@@ -6,12 +6,11 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.views.generic import ListView
 
-from .. import freshness, search
+from .. import freshness, search, taxonomy
 from ..cards import cards
 from ..models import Author, Card, Region, Series, Theme
 from .lists import PAGE_SIZE, valid_year
@@ -39,7 +38,7 @@ class SearchView(ListView):
         for name, model in SEARCH_FILTERS.items():
             slug = self.request.GET.get(name)
             if slug:
-                chosen[name] = get_object_or_404(model, slug=slug)
+                chosen[name] = taxonomy.tag_or_404(model, slug)
         return chosen
 
     @cached_property
