@@ -159,7 +159,7 @@ class BriefingQuerySet(models.QuerySet):
         queryset = (
             self.select_related("live_revision", "live_revision__series", "live_revision__pdf")
             .annotate(live_tags=tags_of_live_revision())
-            .defer(*BRIEFING_TEXT_FIELDS)
+            .defer(*BRIEFING_TEXT_FIELDS, "live_revision__body")  # a reader is shown the version's HTML
         )
         queryset._iterable_class = WithLiveTags
         return queryset
