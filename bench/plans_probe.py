@@ -12,6 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from briefings import taxonomy
+
+TAGS_READ_ONCE = "themes and region tree (read once a process, until a tag is edited)"
+
 EXPLAINED = re.compile(r"^\s*(SELECT|WITH|\(SELECT)", re.IGNORECASE)  # what EXPLAIN ANALYZE may run: no writes
 
 
@@ -28,6 +32,18 @@ def statements(client: Client, kind: str, path: str) -> list[dict]:
     cold_get(client, path)  # as a running worker: templates compiled, connections open
     with CaptureQueriesContext(connection) as queries:
         cold_get(client, path)
+    return explained(queries)
+
+
+def tags_read_once() -> list[dict]:
+    """What a process sends to read the themes and the region tree, kept until an editor changes a tag."""
+    with CaptureQueriesContext(connection) as queries:
+        taxonomy.region_tree.__wrapped__()
+        taxonomy.themes.__wrapped__()
+    return explained(queries)
+
+
+def explained(queries: CaptureQueriesContext) -> list[dict]:
     found = []
     for query in queries.captured_queries:
         if EXPLAINED.match(query["sql"]):
@@ -38,4 +54,6 @@ def statements(client: Client, kind: str, path: str) -> list[dict]:
 
 if __name__ == "__main__":
     client = Client(HTTP_HOST="127.0.0.1")
-    print(json.dumps({kind: statements(client, kind, paths[0]) for kind, paths in pages().items()}))
+    plans = {kind: statements(client, kind, paths[0]) for kind, paths in pages().items()}
+    plans[TAGS_READ_ONCE] = tags_read_once()
+    print(json.dumps(plans))
