@@ -50,7 +50,7 @@ class RegionTree:
 
 @kept_until_tags_change
 def region_tree() -> RegionTree:
-    return RegionTree(list(Region.objects.with_parent_ids()))
+    return RegionTree(list(Region.objects.with_parent_ids().order_by("name")))
 
 
 @kept_until_tags_change
