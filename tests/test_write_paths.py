@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from briefings import publishing
-from briefings.models import Briefing, Revision
+from briefings.models import Briefing, Region, Revision, Theme
 from tests.helpers import make_author, make_theme, make_user, region
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +131,7 @@ def test_the_demo_loader_saves_its_correction_through_the_one_write_path():
     publication = corrected.state_changes.get(revision=correction, action="published")
     assert publication.by == chief and publication.change_kind == "correction" and not publication.is_unreviewed
     assert corrected.is_featured and corrected.state_changes.filter(action="featured", by=chief).exists()
+    assert Theme.objects.get(name="Space").description and Region.objects.get(name="Indo-Pacific").description
     for login in User.objects.filter(username__in=["editor", "chief", "author"]):
         assert login.author.role, f"{login.username} has an author profile, so their new briefings have a byline"
     from briefings.models import Subscription

@@ -144,12 +144,14 @@ class Command(BaseCommand):
     def describe_tags(self) -> None:
         """Descriptions of the demo's themes and groupings, and its authors' profiles, as editors write them."""
         descriptions = json.loads((DEMO_FOLDER / "descriptions.json").read_text(encoding="utf-8"))
-        for name, text in descriptions["themes"].items():
-            Theme.objects.filter(name=name).update(description=text)
-        for name, text in descriptions["regions"].items():
-            Region.objects.filter(name=name).update(description=text)
-        for name, profile in descriptions["authors"].items():
-            Author.objects.filter(name=name).update(**profile)
+        described = [(Theme, name, {"description": text}) for name, text in descriptions["themes"].items()]
+        described += [(Region, name, {"description": text}) for name, text in descriptions["regions"].items()]
+        described += [(Author, name, profile) for name, profile in descriptions["authors"].items()]
+        for model, name, fields in described:
+            for tag in model.objects.filter(name=name):  # saved, as the admin saves: the site learns of it
+                for field, value in fields.items():
+                    setattr(tag, field, value)
+                tag.save(update_fields=list(fields))
 
     def publish_correction(self) -> None:
         """The demo editor corrects a briefing and a second editor publishes it: two pairs of eyes."""
