@@ -140,11 +140,16 @@ class ScopeLog:
         """Whether a page rendered as `rendering` shows what readers may see now."""
         if rendering.scopes is None:
             return (rendering.number, rendering.latest_live_at) == (number, latest_live_at)
-        if self.floor_number is None or not self.floor_number <= rendering.number <= number:
-            return False  # rendered before what this process knows, or in changes since rolled back
+        if not self.knows(rendering.number, number):
+            return False
         if rendering.latest_live_at != latest_live_at and not self.none_gone_live(rendering):
             return False
         return all(self.numbers.get(name, 0) <= rendering.number for name in (*rendering.scopes, EVERYTHING))
+
+    def knows(self, then: int, number: int) -> bool:
+        """Whether this process knows every change between version `then` and `number`, the version now: not
+        when `then` is older than what it learned, or newer than now (its changes since rolled back)."""
+        return self.floor_number is not None and self.floor_number <= then <= number
 
     def keep(self, name: str, number: int, value: object) -> None:
         """Keep a value read in version `number` that only a change of `everything` (a tag edited) changes."""
@@ -153,7 +158,7 @@ class ScopeLog:
     def kept_value(self, name: str, number: int) -> object | None:
         """The value kept under `name` if no change of `everything` came after it was read, else None."""
         read_in, value = self.kept.get(name, (None, None))
-        if read_in is None or self.floor_number is None or not self.floor_number <= read_in <= number:
+        if read_in is None or not self.knows(read_in, number):
             return None
         return value if self.numbers.get(EVERYTHING, 0) <= read_in else None
 

@@ -591,7 +591,7 @@ QUERY_COUNTS = {
     "/briefings/briefing-0/v/2/": 9,
     "/briefings/briefing-0/v/2/cite.bib": 6,
     "/briefings/briefing-0/changes/?from=1&to=2": 11,
-    "/themes/": 3,
+    "/themes/": 2,
     "/themes/theme-0/": 5,
     "/themes/theme-0/?region=japan": 5,
     "/regions/": 2,

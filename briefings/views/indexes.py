@@ -11,16 +11,17 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from ..maps import world_map
-from ..models import Author, Series, Tally, Theme
+from ..models import Author, Series, Tally
 from ..models.listings import Kind
 from ..regions import region_counts, region_directory
+from ..taxonomy import themes_counted
 
 
 class ThemeIndexView(TemplateView):
     template_name = "briefings/theme_index.html"
 
     def get_context_data(self, **kwargs):
-        themes = Theme.objects.order_by("name").counted()
+        themes = themes_counted()
         return super().get_context_data(themes=themes)
 
 
