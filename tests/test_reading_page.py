@@ -137,3 +137,27 @@ def test_a_briefing_is_read_with_its_live_versions_tags_in_one_statement(django_
     assert [author.name for author in authors] == ["Zed Writer", "Ann Analyst"] and nothing == []
     draft = make_briefing(title="Never published")
     assert Briefing.objects.with_live_revision().get(pk=draft.pk).live_revision is None
+    briefing.refresh_from_db()
+    with django_assert_num_queries(1):  # any version, as an old version's page reads it
+        latest = Revision.objects.with_tags().get(pk=briefing.latest_revision_id)
+        themes, byline = list(latest.themes.all()), list(latest.byline.all())
+    assert [theme.name for theme in themes] == ["Sea power"] and not latest.regions.all()
+    assert [line.author.name for line in byline] == ["Ann Analyst"]
+
+
+def test_a_briefing_is_read_for_its_page_with_its_public_history_in_the_same_statement(django_assert_num_queries):
+    briefing = make_briefing(title="Cable security", body="Fleet of 12 ships.", publish=True)
+    edit(briefing, body="Fleet of 21 ships.")
+    publishing.publish(briefing, by=None, change_kind="correction", note="The fleet has 21 ships, not 12.")
+    edit(briefing, body="Fleet of 21 ships, two in refit.")  # a draft: not in the public history
+    publishing.withdraw(Briefing.objects.get(pk=briefing.pk), by=None, note="Its sources were unreliable.")
+    logged = list(briefing.state_changes.public_log().select_related("revision").order_by("effective_at", "id"))
+    with django_assert_num_queries(1):
+        read = Briefing.objects.for_reading().get(pk=briefing.pk)
+        history = read.public_history
+        addresses = [change.revision.get_absolute_url() for change in history]
+    assert columns(history) == columns(logged)
+    assert [change.action for change in history] == ["published", "published", "withdrawn"]
+    assert [change.effective_at for change in history] == [change.effective_at for change in logged]
+    assert addresses == [change.revision.get_absolute_url() for change in logged]
+    assert [change.revision.number for change in history] == [1, 2, 2]

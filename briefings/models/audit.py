@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from .briefings import Briefing
 from .revisions import Revision
-from .workflow import Action
+from .workflow import PUBLIC_LOG, PUBLICATIONS, Action
 
-PUBLICATIONS = [Action.PUBLISHED, Action.SCHEDULED]
 SUBSTANTIVE_KINDS = ["correction", "clarification", "update"]
 # The one definition of a correction: where an outlet says in public that it got something wrong.
 CORRECTION = Q(change_kind="correction") | Q(action=Action.WITHDRAWN)
@@ -26,7 +25,7 @@ class StateChangeQuerySet(models.QuerySet):
 
     def public_log(self) -> StateChangeQuerySet:
         """What a briefing's readers are shown of its history: its publications and its withdrawal."""
-        return self.filter(Q(action__in=PUBLICATIONS) | Q(action=Action.WITHDRAWN))
+        return self.filter(action__in=PUBLIC_LOG)
 
     def corrections(self) -> StateChangeQuerySet:
         """Corrections and withdrawals, newest first by the partial index `corrections_feed`."""

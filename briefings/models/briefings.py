@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
 from .listings import List, Listing, looked_up
-from .live_tags import WithLiveTags, tags_of_live_revision
+from .live_tags import WithLiveTags, public_history, tags_of_live_revision
 from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
 from .workflow import State, Step, refusal
@@ -163,6 +163,11 @@ class BriefingQuerySet(models.QuerySet):
         )
         queryset._iterable_class = WithLiveTags
         return queryset
+
+    def for_reading(self) -> BriefingQuerySet:
+        """`with_live_revision`, and in the same statement what readers are shown of each briefing's history:
+        its publications and withdrawal, oldest first, as `public_history`."""
+        return self.with_live_revision().annotate(public_history=public_history())
 
     def for_feed(self) -> BriefingQuerySet:
         """What a feed entry gives, in one query: the live version's text and PDF, and the names of its

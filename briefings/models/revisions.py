@@ -32,6 +32,14 @@ class RevisionQuerySet(models.QuerySet):
             briefing__in=Briefing.objects.published(),
         )
 
+    def with_tags(self) -> RevisionQuerySet:
+        """Versions with their themes, regions and byline read in the same statement (models.live_tags)."""
+        from .live_tags import WithTags, tags_of_revision  # which imports this module
+
+        queryset = self.annotate(tags=tags_of_revision())
+        queryset._iterable_class = WithTags
+        return queryset
+
     def without_pdf(self) -> RevisionQuerySet:
         """Versions with no file for readers: never asked for, or every try failed."""
         return self.filter(models.Q(pdf__isnull=True) | models.Q(pdf__status="failed"))

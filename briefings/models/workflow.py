@@ -60,6 +60,11 @@ class Action(models.TextChoices):
     UNFEATURED = "unfeatured", "No longer featured"
 
 
+PUBLICATIONS = [Action.PUBLISHED, Action.SCHEDULED]
+# What a briefing's readers are shown of its history: its publications and its withdrawal.
+PUBLIC_LOG = [*PUBLICATIONS, Action.WITHDRAWN]
+
+
 class Role(StrEnum):
     WRITER = "writer"  # may edit this briefing: its owner, or anyone who may edit any briefing
     PUBLISHER = "publisher"  # holds briefings.publish_briefing

@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import wraps
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from .. import diffing, scopes
 from ..addresses import redirects_retired_slugs
 from ..cards import cards
 from ..citations import Citation
-from ..models import Briefing, PreviewLink, Revision, RevisionAuthor, StateChange
+from ..models import Briefing, PreviewLink, Revision, StateChange
 from ..models.listings import Kind
 
 # Reading a briefing
@@ -22,7 +21,7 @@ from ..models.listings import Kind
 
 def published_briefing_or_gone(slug: str) -> Briefing:
     try:  # not .first(): ordering a unique match costs the planner more than the query
-        briefing = Briefing.objects.published().with_live_revision().get(slug=slug)
+        briefing = Briefing.objects.published().for_reading().get(slug=slug)
     except Briefing.DoesNotExist:
         pass
     else:
@@ -48,19 +47,6 @@ def answers_gone(view):
             return render(request, "briefings/gone.html", status=410)
 
     return wrapper
-
-
-def publication_history(briefing: Briefing) -> list[StateChange]:
-    """Each publication and withdrawal, oldest first: the public change log."""
-    history = list(
-        briefing.state_changes.public_log()
-        .select_related("revision")
-        .defer("revision__body", "revision__body_html", "revision__toc_html")
-        .order_by("effective_at", "id")
-    )
-    for change in history:
-        change.revision.briefing = briefing  # for its permalink, without a query per version
-    return history
 
 
 def published_version_numbers(history: list[StateChange]) -> list[int]:
@@ -102,7 +88,7 @@ def related_scopes(briefing: Briefing, related: list[int]) -> set[str]:
 
 def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
     revision.briefing = briefing
-    history = publication_history(briefing)
+    history = briefing.public_history
     versions = published_version_numbers(history)
     citation = Citation(briefing, revision, request.build_absolute_uri(revision.get_absolute_url()))
     related = Briefing.objects.earlier_sharing_tags_with(briefing, RELATED_COUNT)
@@ -132,9 +118,9 @@ def published_revision(briefing: Briefing, number: int) -> Revision:
     """A revision of this briefing that readers once saw; drafts and refused edits answer 404."""
     if number == briefing.live_revision.number:
         return briefing.live_revision  # read with the briefing, tags and all
-    byline = Prefetch("byline", RevisionAuthor.objects.select_related("author"))
-    queryset = briefing.published_revisions().select_related("series", "pdf")
-    revision = get_object_or_404(queryset.prefetch_related("themes", "regions", byline), number=number)
+    if number not in published_version_numbers(briefing.public_history):
+        raise Http404("No published version of this briefing has that number.")
+    revision = briefing.revisions.select_related("series", "pdf").with_tags().get(number=number)
     revision.briefing = briefing
     return revision
 
@@ -168,7 +154,7 @@ def briefing_citation(request, slug: str, number: int):
 def briefing_changes(request, slug: str):
     """A reader's diff between two published versions."""
     briefing = published_briefing_or_gone(slug)
-    versions = published_version_numbers(publication_history(briefing))
+    versions = published_version_numbers(briefing.public_history)
     if len(versions) < 2:
         raise Http404("This briefing has only one published version.")
     try:
@@ -201,12 +187,7 @@ def preview(request, token: str):
     if link is None:
         return render(request, "briefings/preview_expired.html", status=404)
     briefing = link.briefing
-    byline = Prefetch("byline", RevisionAuthor.objects.select_related("author"))
-    revision = (
-        Revision.objects.select_related("series")
-        .prefetch_related("themes", "regions", byline)
-        .get(pk=briefing.latest_revision_id)
-    )
+    revision = Revision.objects.select_related("series").with_tags().get(pk=briefing.latest_revision_id)
     context = {"briefing": briefing, "revision": revision, "is_preview": True, "preview_link": link}
     response = render(request, "briefings/briefing_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
