@@ -16,6 +16,7 @@ from django.utils.html import escape
 from . import scopes, taxonomy
 from .addresses import redirects_retired_slugs
 from .models import Author, Briefing, Listing, Region, StateChange, Theme
+from .models.feed_entries import feed_entries
 from .models.listings import NO_TAG, Kind, List
 
 FEED_LENGTH = 30
@@ -81,7 +82,7 @@ class BriefingFeed(Feed):
         if obj is not None and not newest:
             raise Http404("Nothing is published here.")
         scopes.depends_on(*(scopes.of_list(*each) for each in lists), *(scopes.of_briefing(pk) for pk in newest))
-        return Briefing.objects.filter(pk__in=newest).for_feed().order_by("-published_at", "-pk")
+        return feed_entries(newest)
 
     def item_title(self, briefing: Briefing) -> str:
         return briefing.live_revision.title

@@ -397,18 +397,22 @@ def test_feeds_parse_and_carry_the_full_sanitised_text(client):
         body="## Heading\n\nText <script>alert(1)</script>[^1]\n\n[^1]: Source.",
         themes=[make_theme("Space")],
         regions=[region("Kenya"), region("Japan")],
-        authors=[make_author("Jane Doe")],
+        authors=[make_author("Zed Writer"), make_author("Ann Analyst")],
         publish=True,
     )
+    for title, days in (("Earlier item", 2), ("Yesterday's item", 1)):
+        backdate(make_briefing(title=title, publish=True), timezone.now() - timedelta(days=days))
     atom = ET.fromstring(client.get("/feeds/themes/space/regions/asia.atom").content)
     entry = atom.find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == "Feed item"
     content = entry.find(f"{ATOM}content").text
     assert "<h2" in content and 'id="fn:1"' in content and "<script" not in content
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["Space", "Japan", "Kenya"]
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == "Zed Writer, Ann Analyst"  # in the byline's order
     rss = ET.fromstring(client.get("/feeds/all.rss").content)
+    titles = [item.find("title").text for item in rss.findall("channel/item")]
+    assert titles == ["Feed item", "Yesterday's item", "Earlier item"]
     item = rss.find("channel/item")
-    assert item.find("title").text == "Feed item"
     assert "<h2" in item.find("{http://purl.org/rss/1.0/modules/content/}encoded").text
 
 

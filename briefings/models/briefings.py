@@ -18,18 +18,12 @@ from django.utils.formats import date_format
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
 from .listings import List, Listing, looked_up
 from .live_tags import WithLiveTags, public_history, tags_of_live_revision
-from .revisions import RevisionAuthor, RevisionRegion, RevisionTheme
+from .revisions import RevisionAuthor, RevisionRegion
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
 from .workflow import State, Step, refusal
 
 # The working copy's text and the search document: no public page shows them.
 BRIEFING_TEXT_FIELDS = ["body", "search_vector", "search_excerpt"]
-# A feed entry's fields and no others: thirty rows of every column take twice as long to read.
-FEED_ENTRY_FIELDS = [
-    *("slug", "published_at", "updated_at", "withdrawn_at"),
-    *(f"live_revision__{name}" for name in ("number", "title", "standfirst", "body_html")),
-    *(f"live_revision__pdf__{name}" for name in ("revision", "status", "size", "marks_withdrawal")),
-]
 
 
 class IsAnyOf(models.Func):
@@ -168,26 +162,6 @@ class BriefingQuerySet(models.QuerySet):
         """`with_live_revision`, and in the same statement what readers are shown of each briefing's history:
         its publications and withdrawal, oldest first, as `public_history`."""
         return self.with_live_revision().annotate(public_history=public_history())
-
-    def for_feed(self) -> BriefingQuerySet:
-        """What a feed entry gives, in one query: the live version's text and PDF, and the names of its
-        themes, regions and byline as `theme_names`, `region_names` and `author_names`."""
-        revision = models.OuterRef("live_revision")
-        themes = RevisionTheme.objects.filter(revision=revision).order_by("theme__name").values("theme__name")
-        # Each region's name looked up by its key: joined, the planner read all the regions for each entry.
-        region_name = models.Subquery(Region.objects.filter(pk=models.OuterRef("region")).values("name"))
-        regions = RevisionRegion.objects.filter(revision=revision).annotate(name=region_name)
-        regions = regions.order_by("name").values("name")
-        byline = RevisionAuthor.objects.filter(revision=revision).order_by("position").values("author__name")
-        return (
-            self.select_related("live_revision", "live_revision__pdf")
-            .only(*FEED_ENTRY_FIELDS)
-            .annotate(
-                theme_names=ArraySubquery(themes),
-                region_names=ArraySubquery(regions),
-                author_names=ArraySubquery(byline),
-            )
-        )
 
     @staticmethod
     def byline() -> models.Prefetch:
