@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet
+from django.db.models import QuerySet
 
-from .models import Briefing, BriefingWords, CommonWord, Listing
-from .models.listings import looked_up
-from .models.search import has_rank_ordered_index
+from .models import Briefing, CommonWord, Listing
+from .models.search import HoldsWord, has_rank_ordered_index
 
 KEPT = 300
 REFILL_BELOW = 250
@@ -206,8 +205,7 @@ def kept_first(briefings: QuerySet[Briefing], word_id: int) -> QuerySet[Briefing
 
 def holding(rows: QuerySet[Listing], word_id: int) -> QuerySet[Listing]:
     """These kept list rows where their briefing holds the word (looked up row by row, as a walk goes)."""
-    words = BriefingWords.objects.filter(briefing=OuterRef("briefing"), common__contains=[word_id])
-    return rows.filter(looked_up(words))
+    return rows.filter(HoldsWord("briefing", word_id))
 
 
 def others(rows: QuerySet[Listing], word_id: int) -> QuerySet[Listing]:

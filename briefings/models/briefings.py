@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
-from .listings import List, Listing, looked_up
+from .listings import HeldIn, List, Listing
 from .live_tags import WithLiveTags, public_history, tags_of_live_revision
 from .revisions import RevisionAuthor, RevisionRegion
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
@@ -118,7 +118,7 @@ class BriefingQuerySet(models.QuerySet):
         ordered walk through a search's matches goes (a region's list holds the regions inside it too)."""
         held = self
         for kind, tag in lists:
-            held = held.filter(looked_up(Listing.objects.of(kind, tag).filter(briefing=models.OuterRef("pk"))))
+            held = held.filter(HeldIn("pk", kind, tag))
         return held
 
     def for_region(self, region: Region) -> BriefingQuerySet:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection, models
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import F, Value
 from django.db.models.functions import Now
 
 
@@ -86,10 +86,21 @@ NEWEST_OF_KINDS_SQL = """
 """
 
 
-def looked_up(rows: models.QuerySet) -> Subquery:
-    """Whether a row exists, as a condition PostgreSQL asks row by row: as a join it would read every
-    row of a large list to intersect it with another, where a walk needs a few hundred lookups."""
-    return Subquery(rows.values(found=Value(True))[:1], output_field=models.BooleanField())
+class HeldIn(models.Func):
+    """Whether the kept list of `kind` and `tag` holds the briefing of `briefing` (a column of the outer
+    statement), as a condition PostgreSQL asks row by row: as a join it would read every row of a large
+    list to intersect it with another, where a walk needs a few hundred lookups. Written as one
+    expression: as a subquery of the ORM's it cost a search 1.5 ms of composing a list, more than the
+    lookups."""
+
+    template = (
+        "(SELECT true FROM briefings_listing held WHERE (held.briefing_id, held.kind, held.tag) = (%(expressions)s)"
+        " LIMIT 1)"
+    )
+    output_field = models.BooleanField()
+
+    def __init__(self, briefing: str, kind: str, tag: int):
+        super().__init__(F(briefing), Value(str(kind)), Value(tag))
 
 
 class ListingQuerySet(models.QuerySet):
@@ -108,7 +119,7 @@ class ListingQuerySet(models.QuerySet):
         along the first list's index, each row's briefing looked up in the others."""
         rows = self.live().of(*first)
         for other in others:
-            rows = rows.filter(looked_up(Listing.objects.of(*other).filter(briefing=OuterRef("briefing"))))
+            rows = rows.filter(HeldIn("briefing", *other))
         return rows.order_by("-published_at", "-briefing")
 
     def newest_in_each(self, lists: list[List], count: int) -> dict[List, list[int]]:
