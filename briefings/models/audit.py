@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from .briefings import Briefing
 from .revisions import Revision
-from .workflow import PUBLIC_LOG, PUBLICATIONS, Action
+from .workflow import PUBLICATIONS, Action
 
 SUBSTANTIVE_KINDS = ["correction", "clarification", "update"]
 # The one definition of a correction: where an outlet says in public that it got something wrong.
@@ -22,10 +22,6 @@ class StateChangeQuerySet(models.QuerySet):
     def publications(self) -> StateChangeQuerySet:
         """Each time a version was made the public one (now or at a scheduled time)."""
         return self.filter(action__in=PUBLICATIONS)
-
-    def public_log(self) -> StateChangeQuerySet:
-        """What a briefing's readers are shown of its history: its publications and its withdrawal."""
-        return self.filter(action__in=PUBLIC_LOG)
 
     def corrections(self) -> StateChangeQuerySet:
         """Corrections and withdrawals, newest first by the partial index `corrections_feed`."""
