@@ -99,3 +99,36 @@ def test_the_standfirst_reads_as_the_editor_typed_it(client, hostile_briefing):
     shown = Tags(summary.text)
     assert shown.elements == []  # plain text once the reader's HTML parser is done with it
     assert "&quot;&gt;&lt;img" in summary.text
+
+
+@pytest.fixture
+def pasted_briefing():
+    """Text pasted from a word processor: its line breaks are vertical tabs, its page breaks form feeds."""
+    briefing = make_briefing(
+        title="Orbital\x0bdebris",
+        standfirst="Who\x0ccleans up\x08?",
+        body="A paragraph\x0bwith a soft break.\n\nAnother\x1fone.",
+        themes=[make_theme("Space")],
+        regions=[region("Japan")],
+        authors=[make_author("Jane Doe")],
+        publish=True,
+    )
+    edit(briefing, body="Corrected\x0bbody.")
+    publishing.publish(briefing, by=None, change_kind="correction", note="Fixed\x0ba figure.")
+    return briefing
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_control_characters_typed_by_staff_leave_every_feed_well_formed(client, pasted_briefing, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    ET.fromstring(response.content)
+    assert not any(byte in response.content for byte in b"\x08\x0b\x0c\x1f")
+    assert b"Orbitaldebris" in response.content
+
+
+def test_an_entrys_full_text_keeps_its_words_without_the_control_characters(client, pasted_briefing):
+    feed = ET.fromstring(client.get("/feeds/all.atom").content)
+    content = next(feed.iter(f"{ATOM}content")).text
+    assert "Correctedbody." in content
+    assert next(feed.iter(f"{ATOM}summary")).text == "Whocleans up?"

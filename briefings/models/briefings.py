@@ -11,10 +11,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Now, Upper
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from ..addresses import address
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
 from .listings import HeldIn, List, Listing
 from .live_tags import WithLiveTags, public_history, tags_of_live_revision
@@ -291,7 +291,7 @@ class Briefing(KeepsOldSlugs, BriefingContent):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("briefings:briefing-detail", kwargs={"slug": self.slug})
+        return address("briefings:briefing-detail", slug=self.slug)
 
     @classmethod
     def public_objects(cls) -> BriefingQuerySet:

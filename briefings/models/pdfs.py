@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from ..addresses import address
 from .revisions import Revision
 
 
@@ -69,10 +69,7 @@ class VersionPdf(models.Model):
         return f"PDF of {self.revision}"
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "briefings:briefing-version-pdf",
-            kwargs={"slug": self.revision.briefing.slug, "number": self.revision.number},
-        )
+        return address("briefings:briefing-version-pdf", slug=self.revision.briefing.slug, number=self.revision.number)
 
     @property
     def is_ready(self) -> bool:

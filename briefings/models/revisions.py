@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
+from ..addresses import address
 from .content import BriefingContent
 from .listings import Kind
 from .tags import Author, Region, Theme
@@ -88,7 +88,7 @@ class Revision(BriefingContent):
 
     def get_absolute_url(self) -> str:
         """The permanent address of this version, once published."""
-        return reverse("briefings:briefing-version", kwargs={"slug": self.briefing.slug, "number": self.number})
+        return address("briefings:briefing-version", slug=self.briefing.slug, number=self.number)
 
     @property
     def authors(self) -> list[Author]:

@@ -7,9 +7,9 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
+from ..addresses import address
 from .listings import Kind as ListKind
 from .listings import List, Listing, Tally
 
@@ -90,7 +90,7 @@ class Theme(KeepsOldSlugs):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("briefings:theme-detail", kwargs={"slug": self.slug})
+        return address("briefings:theme-detail", slug=self.slug)
 
 
 class RegionQuerySet(CountsBriefingsQuerySet):
@@ -164,7 +164,7 @@ class Region(KeepsOldSlugs):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("briefings:region-detail", kwargs={"slug": self.slug})
+        return address("briefings:region-detail", slug=self.slug)
 
 
 class Author(KeepsOldSlugs):
@@ -198,7 +198,7 @@ class Author(KeepsOldSlugs):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("briefings:author-detail", kwargs={"slug": self.slug})
+        return address("briefings:author-detail", slug=self.slug)
 
     @property
     def orcid_url(self) -> str:
@@ -221,4 +221,4 @@ class Series(KeepsOldSlugs):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("briefings:series-detail", kwargs={"slug": self.slug})
+        return address("briefings:series-detail", slug=self.slug)
