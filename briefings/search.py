@@ -13,12 +13,13 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 
@@ -197,7 +198,9 @@ class BoundedCount:
     is_capped: bool
 
 
-Hit = tuple[int, datetime]  # a matching briefing: id, publication time
+Hit = tuple[int, int]  # a matching briefing: id, year of publication (in the site's time zone, as filters read it)
+# The year read in SQL: a timestamp is loaded in Python by Django's time zone adapter, a tenth of a page of hits.
+YEAR = ExtractYear("published_at")
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,7 @@ def facets(hits: list[Hit]) -> list[Facet]:
         (heading, parameter, sorted(options[kind], key=lambda o: (-o.count, o.label))[:FACET_OPTIONS])
         for heading, parameter, _, _, kind in TAG_FACETS
     ]
-    years = Counter(published_at.year for _, published_at in hits)
+    years = Counter(year for _, year in hits)
     return [
         *found,
         ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
@@ -268,7 +271,7 @@ def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
 
 
 def first_hits(ordered: QuerySet[Briefing]) -> list[Hit]:
-    return list(ordered.values_list("pk", "published_at")[: RESULT_LIMIT + 1])
+    return list(ordered.values_list("pk", YEAR)[: RESULT_LIMIT + 1])
 
 
 def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
@@ -291,13 +294,13 @@ def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
         return None
     has_phrase = RawSQL(f"search_vector @@ {QUERY_SQL}", [text], output_field=BooleanField())
     candidates = by_relevance(narrowing.of(holding_all(query)), text).annotate(has_phrase=has_phrase)
-    rows = list(candidates.values_list("pk", "published_at", "has_phrase")[: RESULT_LIMIT + 1])
-    hits = [(pk, published_at) for pk, published_at, matches in rows if matches]
+    rows = list(candidates.values_list("pk", YEAR, "has_phrase")[: RESULT_LIMIT + 1])
+    hits = [(pk, year) for pk, year, matches in rows if matches]
     return hits if len(rows) <= RESULT_LIMIT or len(hits) == len(rows) else None
 
 
 def first_rows(rows: QuerySet[Listing], count: int = RESULT_LIMIT + 1) -> list[Hit]:
-    return list(rows.values_list("briefing", "published_at")[:count])
+    return list(rows.values_list("briefing", YEAR)[:count])
 
 
 def common_word_hits(word: int, narrowing: Narrowing, *, by_date: bool) -> list[Hit]:

@@ -215,6 +215,20 @@ def test_filters_narrow_results_with_counts_per_option(client):
     assert client.get("/search/", {"q": "drones", "theme": "atlantis"}).status_code == 404
 
 
+def test_the_year_facet_counts_years_as_the_year_filter_reads_them(client, settings):
+    """In the site's time zone: a briefing published on New Year's Eve there is in the old year's count."""
+    settings.TIME_ZONE = "America/New_York"
+    eve = make_briefing(title="Drones at midnight", publish=True)
+    backdate(eve, datetime(2025, 1, 1, 3, 0, tzinfo=UTC))  # 22:00 on 31 December in New York
+    make_briefing(title="Drones in the new year", publish=True)
+    backdate(Briefing.objects.get(slug="drones-in-the-new-year"), datetime(2025, 1, 1, 6, 0, tzinfo=UTC))
+    page = client.get("/search/", {"q": "drones"}).content.decode()
+    for year in (2024, 2025):
+        assert re.search(rf'href="\?q=drones&amp;year={year}">{year}</a> <span class="count">1</span>', page), year
+    assert results(client, q="drones", year=2024) == ["Drones at midnight"]
+    assert results(client, q="drones", year=2025) == ["Drones in the new year"]
+
+
 def test_a_misspelt_query_offers_a_correction_from_the_archive(client):
     make_briefing(title="Satellite intelligence", body="Reconnaissance satellites.", publish=True)
     draft = make_briefing(title="Secret", body="Zeppelinite programme.")
