@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from . import scopes
-from .addresses import address
 from .models import Author, Briefing, Listing, Region, Series, Theme
 
 
@@ -46,8 +45,13 @@ class BriefingSitemap:
         published = published.annotate(day=as_day(Coalesce("updated_at", "published_at")))
         return published.order_by("published_at", "slug").values_list("slug", "day", named=True)
 
+    @cached_property
+    def address(self) -> str:
+        """The path before a briefing's slug, reversed once rather than for each briefing."""
+        return reverse("briefings:briefing-detail", args=["slug"]).removesuffix("slug/")
+
     def location(self, row) -> str:
-        return address("briefings:briefing-detail", slug=row.slug)
+        return f"{self.address}{row.slug}/"  # slugs need no quoting
 
 
 # The files readers get of a month's briefings: each briefing's current version's PDF once made (after a
@@ -82,8 +86,13 @@ class PdfSitemap:
             cursor.execute(PDFS_SQL, {"zone": settings.TIME_ZONE, "start": start, "end": end})
             return [PdfRow(*row) for row in cursor.fetchall()]
 
+    @cached_property
+    def address(self) -> str:
+        """The path around a slug and a version number, reversed once."""
+        return reverse("briefings:briefing-version-pdf", args=["slug", 1])
+
     def location(self, row: PdfRow) -> str:
-        return address("briefings:briefing-version-pdf", slug=row.slug, number=row.number)
+        return self.address.replace("/slug/v/1/", f"/{row.slug}/v/{row.number}/")
 
 
 MONTHLY = {"briefings": BriefingSitemap, "pdfs": PdfSitemap}
@@ -155,16 +164,16 @@ def index(request) -> HttpResponse:
     for section, sitemap in TAGS.items():
         latest = newest.get(sitemap.model.list_kind)
         modified = f"<lastmod>{w3c(latest)}</lastmod>" if latest else ""
-        section_address = reverse("sitemap-section", kwargs={"section": section})
-        lines.append(f"<sitemap><loc>{origin}{section_address}</loc>{modified}</sitemap>\n")
+        address = reverse("sitemap-section", kwargs={"section": section})
+        lines.append(f"<sitemap><loc>{origin}{address}</loc>{modified}</sitemap>\n")
     return xml(SITEMAP_INDEX, lines)
 
 
 def month_address(section: str):
     """The address of a section's sitemap for a month, reversed once rather than for each of hundreds."""
     written, placeholder = MonthConverter().to_url, date(2000, 1, 1)
-    month_one = reverse("sitemap-month", kwargs={"section": section, "month": placeholder})
-    return lambda month: month_one.replace(written(placeholder), written(month))
+    address = reverse("sitemap-month", kwargs={"section": section, "month": placeholder})
+    return lambda month: address.replace(written(placeholder), written(month))
 
 
 def w3c(moment) -> str:
