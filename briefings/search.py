@@ -13,13 +13,14 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 
@@ -147,11 +148,6 @@ def holding_all(query: str) -> QuerySet[Briefing]:
 FILTERS = {"series": Kind.SERIES, "author": Kind.AUTHOR, "region": Kind.REGION, "theme": Kind.THEME}
 
 
-def published_between(year=None, start=None, end=None) -> dict:
-    bounds = {"published_at__year": year, "published_at__date__gte": start, "published_at__date__lte": end}
-    return {lookup: value for lookup, value in bounds.items() if value}
-
-
 @dataclass(frozen=True)
 class Narrowing:
     """A reader's filters of a search: the tags chosen (by filter name), a year, published-between dates."""
@@ -166,15 +162,31 @@ class Narrowing:
         """The kept lists holding the briefings the chosen tags pass, narrowest kind first."""
         return [(kind, self.filters[name].pk) for name, kind in FILTERS.items() if name in self.filters]
 
+    @property
+    def walk(self) -> list[List]:
+        """The lists a walk along kept list rows reads: the narrowest chosen (or the list of every briefing)
+        first, the others looked up."""
+        return self.lists or [(Kind.ALL, NO_TAG)]
+
+    @property
+    def span(self) -> common_words.Span:
+        """The first moment the year and dates chosen pass and the first moment after them (None where
+        open), each day from midnight in the site's time zone."""
+        firsts = [day for day in (self.year and date(self.year, 1, 1), self.start) if day]
+        lasts = [day for day in (self.year and date(self.year, 12, 31), self.end) if day]
+        first, last = max(firsts, default=None), min(lasts, default=None)
+        after = last + timedelta(days=1) if last and last < date.max else None
+        return (first and midnight(first)), (after and midnight(after))
+
     def of(self, briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
         """These briefings, as these filters pass them: each looked up in the chosen tags' kept lists."""
-        return briefings.in_lists(*self.lists).filter(**published_between(self.year, self.start, self.end))
+        first, after = self.span
+        within = {"published_at__gte": first, "published_at__lt": after}
+        return briefings.in_lists(*self.lists).filter(**{lookup: moment for lookup, moment in within.items() if moment})
 
-    def rows(self) -> QuerySet[Listing]:
-        """The kept list rows of the briefings these filters pass, newest first: a walk along the narrowest
-        list chosen (or the list of every briefing), the others looked up."""
-        rows = Listing.objects.rows_in(*(self.lists or [(Kind.ALL, NO_TAG)]))
-        return rows.filter(**published_between(self.year, self.start, self.end))
+
+def midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def by_relevance(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]:
@@ -299,18 +311,15 @@ def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
     return hits if len(rows) <= RESULT_LIMIT or len(hits) == len(rows) else None
 
 
-def first_rows(rows: QuerySet[Listing], count: int = RESULT_LIMIT + 1) -> list[Hit]:
-    return list(rows.values_list("briefing", YEAR)[:count])
-
-
 def common_word_hits(word: int, narrowing: Narrowing, *, by_date: bool) -> list[Hit]:
     """The hits of a query for one common word: its kept matches first, in order, then (where filters
     pass fewer than the results listed) its other matches newest first; or all newest first."""
+    lists, span, count = narrowing.walk, narrowing.span, RESULT_LIMIT + 1
     if by_date:
-        return first_rows(common_words.holding(narrowing.rows(), word))
-    hits = first_hits(common_words.kept_first(narrowing.of(Briefing.objects.listed()), word))
+        return common_words.newest_hits(word, lists, span, count)
+    hits = common_words.kept_hits(word, lists, span, count)
     if len(hits) <= RESULT_LIMIT:
-        hits += first_rows(common_words.others(narrowing.rows(), word), RESULT_LIMIT + 1 - len(hits))
+        hits += common_words.newest_hits(word, lists, span, count - len(hits), unkept=True)
     return hits
 
 

@@ -6,6 +6,7 @@ search lists two results (so reads three from the kept matches: one more says th
 """
 
 import io
+from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
@@ -17,7 +18,7 @@ from briefings import common_words, publishing, search
 from briefings.models import BriefingWords, CommonWord, TopMatch
 from briefings.models.search import has_rank_ordered_index
 from tests.concurrency import meet_at_the_lock
-from tests.helpers import edit, make_briefing, make_theme, publish_soon, run_worker, wait_until
+from tests.helpers import backdate, edit, make_briefing, make_theme, publish_soon, run_worker, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +177,22 @@ def test_a_filtered_search_lists_the_kept_matches_it_passes_then_the_others_newe
     today = archive[0].published_at.date().isoformat()
     assert titles(client, q="drones", theme="space", sort="date", **{"from": today}) == ["Briefing 2", "Briefing 3"]
     assert titles(client, q="drones", theme="space", to="2000-01-01") == []
+
+
+def test_a_filtered_search_reads_years_and_dates_in_the_sites_time_zone(client, archive, settings):
+    """Kept matches and the others alike: New Year's Eve in New York is still the old year there."""
+    settings.TIME_ZONE = "America/New_York"
+    backdate(archive[1], datetime(2025, 1, 1, 3, 0, tzinfo=UTC))  # Briefing 6, at 22:00 on 31 December there
+    backdate(archive[4], datetime(2025, 1, 1, 6, 0, tzinfo=UTC))  # Briefing 3, at 01:00 on 1 January
+    count()
+    cache.clear()
+    assert titles(client, q="drones", year=2024) == ["Briefing 6"]
+    assert titles(client, q="drones", year=2025) == ["Briefing 3"]
+    assert titles(client, q="drones", theme="space", to="2024-12-31") == ["Briefing 6"]
+    new_years_day = {"from": "2025-01-01", "to": "2025-01-01"}
+    assert titles(client, q="drones", theme="space", sort="date", **new_years_day) == ["Briefing 3"]
+    assert titles(client, q="drones", theme="space", year=2024, **{"from": "2025-01-01"}) == []
+    assert titles(client, q="drones", to="9999-12-31", year=9999) == []
 
 
 def test_a_search_of_several_words_or_a_word_not_yet_ready_ranks_with_the_index(client, archive):

@@ -54,21 +54,6 @@ class TopMatch(models.Model):
         return f"{self.word_id}: briefing {self.briefing_id}"
 
 
-class HoldsWord(models.Func):
-    """Whether the briefing of `briefing` (a column of the outer statement) holds the common word, looked up
-    row by row as a walk goes (see listings.HeldIn)."""
-
-    # The word's id goes between the joiner and the template's end: `common @> ARRAY[id]::integer[]`.
-    template = (
-        "(SELECT true FROM briefings_briefingwords words WHERE words.briefing_id = %(expressions)s]::integer[] LIMIT 1)"
-    )
-    arg_joiner = " AND words.common @> ARRAY["
-    output_field = models.BooleanField()
-
-    def __init__(self, briefing: str, word_id: int):
-        super().__init__(models.F(briefing), models.Value(word_id))
-
-
 class BriefingWords(models.Model):
     """The common words an indexed briefing holds (their ids), so that whether it matches one is read
     from a small row rather than from its search vector."""
