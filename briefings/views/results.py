@@ -13,6 +13,7 @@ from django.views.generic import ListView
 from .. import freshness, search, taxonomy
 from ..cards import cards
 from ..models import Author, Card, Region, Series, Theme
+from ..templatetags.briefings import with_parameter
 from .lists import PAGE_SIZE, valid_year
 
 # Each filter of the results, by its model.
@@ -99,8 +100,17 @@ class SearchView(ListView):
         context["suggestion"] = found.suggestion
         if found.hits:
             context["results"] = self.results(list(context["page_obj"].object_list))
-            context["facets"] = found.facets
+            context["facets"] = self.facet_links(found.facets)
         return context
+
+    def facet_links(self, facets: list[search.Facet]) -> list[tuple[str, list[tuple[str, search.FacetOption]]]]:
+        """Each facet's heading and options, each option with the address that narrows the search by it:
+        written here, as a template tag for each of a page's fifty-odd options took a tenth of the page's time."""
+        return [
+            (heading, [(with_parameter(self.request, name, option.slug), option) for option in options])
+            for heading, name, options in facets
+            if options
+        ]
 
     def alert_query(self) -> str:
         """This search's words and filters, as the email alerts form takes them."""
