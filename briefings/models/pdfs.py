@@ -31,6 +31,9 @@ class VersionPdf(models.Model):
         FAILED = "failed", "Failed"
 
     revision = models.OneToOneField(Revision, on_delete=models.CASCADE, related_name="pdf")
+    # A month's sitemap of PDFs reads it here: reading it from the versions cost a random read of that
+    # large table for each briefing, from disk on a month nobody asked for lately.
+    number = models.PositiveIntegerField(editable=False, help_text="The version's number, as in the file's address.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(max_length=300, blank=True)
     size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes.")
@@ -49,15 +52,6 @@ class VersionPdf(models.Model):
         verbose_name = "version PDF"
         verbose_name_plural = "version PDFs"
         ordering = ["-requested_at"]
-        # What a month's sitemap of PDFs reads of each file, from the index alone.
-        indexes = [
-            models.Index(
-                fields=["revision"],
-                include=["made_at", "marks_withdrawal"],
-                condition=Q(status="ready"),
-                name="pdf_ready",
-            )
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="ready") | (~Q(file="") & Q(size__isnull=False) & Q(pages__isnull=False)),

@@ -80,8 +80,6 @@ class Revision(BriefingContent):
             *BriefingContent.Meta.constraints,
             models.UniqueConstraint(fields=["briefing", "number"], name="unique_revision_number"),
         ]
-        # A month's sitemap of PDFs reads each briefing's version number from the index alone.
-        indexes = [models.Index(fields=["id"], include=["number"], name="revision_number")]
 
     def __str__(self) -> str:
         return f"{self.briefing.slug} revision {self.number}"

@@ -32,7 +32,9 @@ def request_pdf(revision: Revision, *, at: datetime | None = None) -> None:
     since the worker reads the version when it runs."""
     from ..tasks import defer_pdf  # the task module imports this one
 
-    pdf, created = VersionPdf.objects.select_for_update().get_or_create(revision=revision)
+    pdf, created = VersionPdf.objects.select_for_update().get_or_create(
+        revision=revision, defaults={"number": revision.number}
+    )
     if not created:
         pdf.requested_at = timezone.now()
         pdf.attempts, pdf.error = 0, ""
