@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Briefing, CommonWord
-from .models.listings import List
+from .models.listings import HELD_IN_SQL, List
 from .models.search import has_rank_ordered_index
 
 KEPT = 300
@@ -116,7 +116,7 @@ SOLE_WORD_SQL = """
 """
 
 # A common word's hits in the first of some kept lists (models.listings), live, each row looked up in the
-# others and within a span of time ({within}: the conditions of `within`); the year of each in the site's
+# others and within a span of time ({within}: the conditions `within` writes); the year of each in the site's
 # time zone. Its kept matches in search order, each looked up in the list (as a join, the planner would
 # read a list of every briefing whole); or the briefings holding it newest first along the list's index.
 KEPT_HITS_SQL = """
@@ -140,10 +140,6 @@ NEWEST_HITS_SQL = """
     ORDER BY row.published_at DESC, row.briefing_id DESC
     LIMIT %(count)s
 """
-HELD_SQL = """
-        AND (SELECT true FROM briefings_listing held
-             WHERE (held.briefing_id, held.kind, held.tag) = (row.briefing_id, %(kind{number})s, %(tag{number})s)
-             LIMIT 1)"""
 AFTER_SQL = " AND row.published_at >= %(after)s"
 BEFORE_SQL = " AND row.published_at < %(before)s"
 UNKEPT_SQL = """
@@ -262,7 +258,10 @@ def within(lists: list[List], span: Span) -> tuple[str, dict]:
     """Conditions on a kept list's `row`: its briefing in each of these lists, published within the span
     (only the bounds there are: each one more makes the planner expect fewer rows)."""
     after, before = span
-    conditions = [HELD_SQL.format(number=number) for number in range(len(lists))]
+    conditions = [
+        " AND " + HELD_IN_SQL.format(held=f"row.briefing_id, %(kind{number})s, %(tag{number})s")
+        for number in range(len(lists))
+    ]
     conditions += [condition for condition, bound in ((AFTER_SQL, after), (BEFORE_SQL, before)) if bound]
     params = {"after": after, "before": before}
     for number, (kind, tag) in enumerate(lists):

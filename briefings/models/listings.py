@@ -86,6 +86,12 @@ NEWEST_OF_KINDS_SQL = """
 """
 
 
+# Whether a kept list holds a briefing: `held` is "briefing, kind, tag", as columns or parameters.
+HELD_IN_SQL = (
+    "(SELECT true FROM briefings_listing held WHERE (held.briefing_id, held.kind, held.tag) = ({held}) LIMIT 1)"
+)
+
+
 class HeldIn(models.Func):
     """Whether the kept list of `kind` and `tag` holds the briefing of `briefing` (a column of the outer
     statement), as a condition PostgreSQL asks row by row: as a join it would read every row of a large
@@ -93,10 +99,7 @@ class HeldIn(models.Func):
     expression: as a subquery of the ORM's it cost a search 1.5 ms of composing a list, more than the
     lookups."""
 
-    template = (
-        "(SELECT true FROM briefings_listing held WHERE (held.briefing_id, held.kind, held.tag) = (%(expressions)s)"
-        " LIMIT 1)"
-    )
+    template = HELD_IN_SQL.format(held="%(expressions)s")
     output_field = models.BooleanField()
 
     def __init__(self, briefing: str, kind: str, tag: int):

@@ -63,7 +63,7 @@ class VersionPdf(models.Model):
         return f"PDF of {self.revision}"
 
     def get_absolute_url(self) -> str:
-        return address("briefings:briefing-version-pdf", slug=self.revision.briefing.slug, number=self.revision.number)
+        return address("briefings:briefing-version-pdf", slug=self.revision.briefing.slug, number=self.number)
 
     @property
     def is_ready(self) -> bool:
