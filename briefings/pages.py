@@ -2,8 +2,9 @@
 
 A crawler walking the archive asks for pages nobody asked for since the last change; rendering each
 costs tens of milliseconds, reading one made ahead costs a query. A kept page is served only if no
-scope it read has changed since it was made (the query checks) and no briefing in those scopes has gone
-live since (checked here, as briefings.scopes.ScopeLog does for pages kept in memory).
+scope it read has changed since it was made and no briefing in those scopes has gone live since: checked
+by this process's log of changes (briefings.scopes.ScopeLog, as for pages kept in memory) where it reaches
+back far enough, else by a query.
 """
 
 from __future__ import annotations
@@ -35,21 +36,31 @@ def is_for(request: HttpRequest) -> bool:
 
 def recall(path: str, state: freshness.PublicState) -> tuple[scopes.Rendering, HttpResponse] | None:
     """The page made ahead at `path`, if it shows what readers may see in `state`."""
-    found = KeptPage.objects.current(freshness.RELEASE, path, state.latest_live_at)
-    if found is None:
+    page = KeptPage.objects.at(freshness.RELEASE, path)
+    if page is None:
         return None
-    page, gone_live = found
-    read = frozenset(page.scopes)
-    if len(gone_live) > MOST_GO_LIVES_CHECKED or any(
-        scopes.of_listing(kind, tag, briefing, datetime.fromisoformat(at)) & read
-        for at, kind, tag, briefing in gone_live
-    ):
-        return None  # a briefing it may show went live since
+    made = scopes.Rendering(page.made_in, page.latest_live_at, frozenset(page.scopes))
+    if not freshness.is_current(made, state) and not is_still_current(page, state):
+        return None
     response = HttpResponse(page.body, status=page.status)
     for name, value in page.headers.items():
         response[name] = value
     response["Content-Length"] = len(page.body)  # the body's own, whatever was kept beside it
-    return scopes.Rendering(state.number, state.latest_live_at, read), response
+    return scopes.Rendering(state.number, state.latest_live_at, made.scopes), response  # current as of now
+
+
+def is_still_current(page: KeptPage, state: freshness.PublicState) -> bool:
+    """Asked of the database when this process's log of changes does not reach back to when the page was
+    made (or says it changed): whether no scope it read changed since, and no briefing it may show went
+    live since."""
+    gone_live = KeptPage.objects.gone_live(page, state.latest_live_at)
+    if gone_live is None or len(gone_live) > MOST_GO_LIVES_CHECKED:
+        return False
+    read = frozenset(page.scopes)
+    return not any(
+        scopes.of_listing(kind, tag, briefing, datetime.fromisoformat(at)) & read
+        for at, kind, tag, briefing in gone_live
+    )
 
 
 def headers_to_keep(response: HttpResponse) -> dict[str, str]:

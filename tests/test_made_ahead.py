@@ -83,6 +83,31 @@ def test_a_page_made_ahead_costs_a_query_and_answers_only_the_sites_own_address_
     assert MARK.decode() not in client.get(briefing.get_absolute_url() + "?utm_source=feed").text
 
 
+@pytest.fixture
+def watching_from_now(monkeypatch):
+    """This process learns of no change made before it starts watching, as after a long-running site's
+    restart: a page made earlier is checked by a query."""
+    monkeypatch.setattr(freshness, "FIRST_LOOK_BACK", 0)
+    freshness.state_query.cache_clear()
+    yield lambda: freshness.WATCHER.start_afresh()
+    freshness.state_query.cache_clear()
+
+
+@pytest.mark.django_db
+def test_a_page_made_before_this_process_watched_is_checked_by_the_database(client, briefing, watching_from_now):
+    pages.make_briefings([briefing.pk])
+    mark(briefing.get_absolute_url())
+    make_briefing(title="Cables in the Pacific", publish=True)  # not shown on its page
+    watching_from_now()
+    with CaptureQueriesContext(connection) as queries:
+        assert served_ahead(client, briefing.get_absolute_url())
+    assert len(queries) == 3  # what changed, the page, and whether what it read changed since it was made
+    corrected(briefing, title="Frigates for the Baltic Sea")
+    watching_from_now()
+    assert not served_ahead(client, briefing.get_absolute_url())
+    assert "Frigates for the Baltic Sea" in client.get(briefing.get_absolute_url()).text
+
+
 @pytest.mark.django_db
 def test_pages_are_made_for_a_site_behind_a_tls_proxy(client, settings, briefing):
     settings.SITE_URL, settings.SECURE_SSL_REDIRECT = "https://testserver", True

@@ -3,8 +3,9 @@ they read.
 
 A page is made by briefings.publishing.pages after the change that may alter it, and read by the page
 cache (briefings.caching) when a process has none of its own. A kept page is served only while nothing
-it read has changed since it was made: the query that reads it checks, so a page made by any process,
-before any restart, is never served stale; a missing or outdated page is rendered as it is asked for.
+it read has changed since it was made (checked by the reader, briefings.pages), so a page made by any
+process, before any restart, is never served stale; a missing or outdated page is rendered as it is asked
+for.
 """
 
 from __future__ import annotations
@@ -23,29 +24,37 @@ MOST_GO_LIVES_CHECKED = 500  # a page older than this many go-lives is made agai
 
 
 class KeptPageQuerySet(models.QuerySet):
-    def current(self, release: str, path: str, latest_live_at: datetime | None) -> tuple[KeptPage, list] | None:
-        """The page kept for this release at `path` if no scope it read changed since it was made, with the
-        listings gone live since then (published_at, kind, tag, briefing), for the caller to check."""
-        page_sql = self.model._meta.db_table
+    def at(self, release: str, path: str) -> KeptPage | None:
+        """The page kept for this release at `path`, current or not: the caller checks (see `gone_live`)."""
         sql = (
-            f"SELECT page.id, page.status, page.headers, page.body, page.scopes, "
-            f"(SELECT json_agg(json_build_array(gone.published_at, gone.kind, gone.tag, gone.briefing_id)) "
+            f"SELECT id, made_in, latest_live_at, scopes, status, headers, body FROM {self.model._meta.db_table} "
+            f"WHERE release = %s AND path = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [release, path])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        pk, made_in, latest_live_at, scopes, status, headers, body = row
+        return self.model(pk=pk, release=release, path=path, made_in=made_in, latest_live_at=latest_live_at,
+                          scopes=scopes, status=status, headers=json.loads(headers), body=bytes(body))  # fmt: skip
+
+    def gone_live(self, page: KeptPage, latest_live_at: datetime | None) -> list | None:
+        """None if a scope the page read changed since it was made (or the page is gone), else the listings
+        gone live since then (published_at, kind, tag, briefing), for the caller to check."""
+        sql = (
+            f"SELECT (SELECT json_agg(json_build_array(gone.published_at, gone.kind, gone.tag, gone.briefing_id)) "
             f" FROM (SELECT * FROM {Listing._meta.db_table} listing "
             f"  WHERE listing.published_at > COALESCE(page.latest_live_at, '-infinity') "
             f"  AND listing.published_at <= %s LIMIT {MOST_GO_LIVES_CHECKED + 1}) gone) "
-            f"FROM {page_sql} page WHERE page.release = %s AND page.path = %s AND NOT EXISTS ("
+            f"FROM {self.model._meta.db_table} page WHERE page.id = %s AND page.made_in = %s AND NOT EXISTS ("
             f" SELECT 1 FROM {ContentScope._meta.db_table} scope "
             f" WHERE scope.name = ANY(page.scopes) AND scope.number > page.made_in)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [latest_live_at, release, path])
+            cursor.execute(sql, [latest_live_at, page.pk, page.made_in])
             row = cursor.fetchone()
-        if row is None:
-            return None
-        pk, status, headers, body, scopes, gone_live = row
-        page = self.model(pk=pk, release=release, path=path, status=status, headers=json.loads(headers),
-                          body=bytes(body), scopes=scopes)  # fmt: skip
-        return page, gone_live or []
+        return None if row is None else row[0] or []
 
 
 class KeptPage(models.Model):
