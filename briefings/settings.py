@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from briefings.languages import site_languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -119,7 +121,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+# The languages briefings are written in, ISO 639-1, the site's own first (briefings/languages.py).
+LANGUAGES = site_languages(env_list("SITE_LANGUAGES", "en,fr"))
+LANGUAGE_CODE = LANGUAGES[0][0]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 FORMAT_MODULE_PATH = ["briefings.formats"]  # dates written one way everywhere (briefings/formats/)
 USE_I18N = True

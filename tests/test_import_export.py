@@ -213,12 +213,13 @@ def test_a_missing_folder_is_a_clear_error(tmp_path):
         run_import(tmp_path / "nope")
 
 
-def test_a_malformed_language_tag_is_refused(tmp_path):
-    write(tmp_path, "a.md", '---\ntitle: T\nlanguage: "en; <script>"\n---\nText.\n')
+@pytest.mark.parametrize("language", ['"en; <script>"', "de", "en-GB"])
+def test_a_language_not_the_sites_is_refused(tmp_path, language):
+    write(tmp_path, "a.md", f"---\ntitle: T\nlanguage: {language}\n---\nText.\n")
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_briefings", str(tmp_path), stdout=io.StringIO(), stderr=err)
-    assert "language: Use a BCP 47 tag" in err.getvalue()
+    assert "is not one of the site's languages: en (English), fr (French)." in err.getvalue()
     assert not Briefing.objects.exists()
 
 

@@ -127,6 +127,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "admin:briefings_briefing_submit": OWNERS,
     "admin:briefings_briefing_preview_links": OWNERS,
     "admin:briefings_briefing_revoke_preview": row(LOGIN, 302, 404, 302, 302),  # revoking takes a POST
+    "admin:briefings_briefing_translate": row(LOGIN, 405, 404, 405, 405),  # a POST from the briefing's page
     "admin:briefings_briefing_markdown_preview": row(LOGIN, 405, 405, 405, 405),  # a POST from the editor
     "admin:briefings_briefing_markdown_upload": row(LOGIN, 400, 400, 400, 400),  # a POST with an image
     # The audit trail: read-only; authors see their own briefings' entries only.

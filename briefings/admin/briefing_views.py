@@ -7,18 +7,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .. import diffing, publishing
+from .. import diffing, languages, publishing
 from ..images import store_image
 from ..markdown import render_markdown
 from ..models import Briefing, PreviewLink, StateChange
 from ..models.workflow import Step, may_ever, needs_second_editor, refusal
-from .forms import NoteForm, PreviewLinkForm, PublishForm
+from .forms import NoteForm, PreviewLinkForm, PublishForm, TranslationForm
 
 HISTORY_PAGE_SIZE = 50
 
@@ -41,6 +41,7 @@ class BriefingViews:
             ("<int:pk>/submit/", self.submit_view, "submit"),
             ("<int:pk>/return/", self.return_view, "return"),
             ("<int:pk>/preview-links/", self.preview_links_view, "preview_links"),
+            ("<int:pk>/translate/", self.translate_view, "translate"),
             ("<int:pk>/preview-links/<int:link_id>/revoke/", self.revoke_preview_view, "revoke_preview"),
         ]
         patterns = []
@@ -240,6 +241,25 @@ class BriefingViews:
             success="Returned to draft.",
         )
 
+    def translate_view(self, request, pk):
+        """Start a translation of the briefing into another of the site's languages (a POST from its page)."""
+        briefing = self.briefing_or_404(request, pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = TranslationForm(request.POST, missing=missing_languages(briefing.work()))
+        if not form.is_valid():
+            messages.error(request, "Choose one of the site's languages the work is not yet written in.")
+            return HttpResponseRedirect(reverse("admin:briefings_briefing_change", args=[briefing.pk]))
+        try:
+            translation = publishing.add_translation(briefing, form.cleaned_data["language"], by=request.user)
+        except (publishing.WorkflowError, ValidationError) as error:
+            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+            return HttpResponseRedirect(reverse("admin:briefings_briefing_change", args=[briefing.pk]))
+        messages.success(request, f"A {languages.name(translation.language)} draft was started from this text.")
+        return HttpResponseRedirect(reverse("admin:briefings_briefing_change", args=[translation.pk]))
+
     def preview_links_view(self, request, pk):
         briefing = self.briefing_or_404(request, pk, step=Step.SHARE_PREVIEW)
         form = PreviewLinkForm(request.POST or None)
@@ -285,3 +305,9 @@ class BriefingViews:
         except ValidationError as error:
             return JsonResponse({"image": error.messages}, status=400)
         return JsonResponse({"image_code": f"![Describe the image]({default_storage.url(name)})"})
+
+
+def missing_languages(work: list[Briefing]) -> list[tuple[str, str]]:
+    """The site's languages the work is not yet written in."""
+    written = {briefing.language for briefing in work}
+    return [(code, name) for code, name in settings.LANGUAGES if code not in written]

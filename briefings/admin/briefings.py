@@ -11,8 +11,8 @@ from django.utils.text import smart_split, unescape_string_literal
 from .. import publishing
 from ..models import Author, Briefing, BriefingAuthor
 from ..models.workflow import Step
-from .briefing_views import BriefingViews
-from .forms import BriefingForm
+from .briefing_views import BriefingViews, missing_languages
+from .forms import BriefingForm, TranslationForm
 from .lists import BriefingChangeList, PublicationDateFilter, RegionsInUseFilter, StatusFilter, UnreviewedFilter
 
 
@@ -35,6 +35,7 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
         "published_at",
         "updated_at",
         "revision_number",
+        "language",
         "is_featured",
     ]
     actions = ["feature", "stop_featuring"]
@@ -46,6 +47,7 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
         ("regions", RegionsInUseFilter),
         "byline__author",
         "series",
+        "language",
         "is_featured",
     ]
     search_fields = ["title", "standfirst", "slug", "byline__author__name"]
@@ -125,9 +127,11 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         """A published briefing's address is public: the workflow table says who may move it."""
-        fields = super().get_readonly_fields(request, obj)
+        fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not obj.can(Step.MOVE, request.user):
-            return [*fields, "slug"]
+            fields.append("slug")
+        if obj is not None and (obj.translation_of_id or obj.translations.exists()):
+            fields.append("language")  # each language of a work is a briefing of its own
         return fields
 
     def get_prepopulated_fields(self, request, obj=None):
@@ -135,6 +139,11 @@ class BriefingAdmin(BriefingViews, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can"] = obj.allowed_steps(request.user) if obj is not None else {}
+        if obj is not None:
+            work = obj.work()
+            context["work"] = [briefing for briefing in work if briefing.pk != obj.pk]
+            if self.has_add_permission(request):
+                context["translation_form"] = TranslationForm(missing=missing_languages(work))
         if obj is not None and obj.is_published:
             context["alerts"] = obj.content_changes.alert_totals()
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 
@@ -34,6 +35,8 @@ class BriefingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["base_revision"].initial = self.instance.latest_revision_id
+        if "language" in self.fields:
+            self.fields["language"].widget = forms.Select(choices=settings.LANGUAGES)
 
     def clean_hero_image(self):
         return reencoded(self.cleaned_data.get("hero_image"))
@@ -92,3 +95,11 @@ class NoteForm(forms.Form):
 class PreviewLinkForm(forms.Form):
     note = forms.CharField(max_length=200, required=False, help_text="Who the link is for.")
     days = forms.IntegerField(min_value=1, max_value=30, initial=7, help_text="Days until the link expires.")
+
+
+class TranslationForm(forms.Form):
+    language = forms.ChoiceField(label="Translate into")
+
+    def __init__(self, *args, missing: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = missing

@@ -9,18 +9,19 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.db.models.functions import Now, Upper
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from .. import languages
 from ..addresses import address
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
 from .listings import HeldIn, List, Listing
 from .live_tags import WithLiveTags, public_history, tags_of_live_revision
 from .revisions import RevisionAuthor, RevisionRegion
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
-from .workflow import State, Step, refusal
+from .workflow import PUBLICATIONS, State, Step, refusal
 
 # The working copy's text and the search document: no public page shows them.
 BRIEFING_TEXT_FIELDS = ["body", "search_vector", "search_excerpt"]
@@ -106,6 +107,24 @@ class BriefingQuerySet(models.QuerySet):
             State.WITHDRAWN: self.published().filter(withdrawn_at__isnull=False),
             State.UNPUBLISHED: self.gone(),
         }[state]
+
+    def of_work(self, briefing: Briefing) -> BriefingQuerySet:
+        """The original and every translation of the work `briefing` belongs to, the original first."""
+        original = briefing.translation_of_id or briefing.pk
+        return self.filter(Q(pk=original) | Q(translation_of=original)).order_by(
+            models.F("translation_of").asc(nulls_first=True), "language"
+        )
+
+    def with_publication_times(self) -> BriefingQuerySet:
+        """Each with `last_published_at`, when a version of it last went public, and `last_changed_at`, when
+        one last did other than as a minor edit: the change a translation has to follow."""
+        published = Q(state_changes__action__in=PUBLICATIONS)
+        return self.annotate(
+            last_published_at=Max("state_changes__effective_at", filter=published),
+            last_changed_at=Max(
+                "state_changes__effective_at", filter=published & ~Q(state_changes__change_kind="minor")
+            ),
+        )
 
     def published_without_review(self) -> BriefingQuerySet:
         """Briefings whose live version was published by the one who wrote it, without a second editor."""
@@ -232,6 +251,11 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     latest_revision = models.ForeignKey(
         "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # A translation is a briefing of its own, linked to the original of the work it translates.
+    translation_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="translations", editable=False,
+        help_text="The original this briefing translates; empty for an original.",
+    )  # fmt: skip
 
     objects = BriefingQuerySet.as_manager()
 
@@ -275,6 +299,13 @@ class Briefing(KeepsOldSlugs, BriefingContent):
                 condition=~Q(status="published") | (Q(live_revision__isnull=False) & Q(published_at__isnull=False)),
                 name="published_briefing_has_live_revision",
             ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                condition=Q(translation_of__isnull=False),
+                name="one_translation_per_language",
+                violation_error_message="The work already has a translation in that language.",
+            ),
+            models.CheckConstraint(condition=~Q(translation_of=models.F("pk")), name="translation_of_another"),
         ]
 
     def __str__(self) -> str:
@@ -296,6 +327,10 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     @classmethod
     def public_objects(cls) -> BriefingQuerySet:
         return cls.objects.published()
+
+    @property
+    def language_name(self) -> str:
+        return languages.name(self.language)
 
     @property
     def is_published(self) -> bool:
@@ -320,6 +355,21 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     @property
     def authors(self) -> list[Author]:
         return [line.author for line in self.byline.all()]
+
+    def work(self) -> list[Briefing]:
+        """The original and translations of this briefing's work, with their publication times; a published
+        translation whose original changed (other than by a minor edit) after it last went public is
+        `is_out_of_date`."""
+        briefings = list(Briefing.objects.of_work(self).with_publication_times().select_related("latest_revision"))
+        original = briefings[0] if briefings else None
+        for briefing in briefings:
+            briefing.is_out_of_date = bool(
+                briefing.translation_of_id
+                and briefing.last_published_at
+                and original.last_changed_at
+                and original.last_changed_at > briefing.last_published_at
+            )
+        return briefings
 
     def published_revisions(self) -> models.QuerySet:
         """The versions readers have seen: each revision that was once made the public one."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from markdownx.models import MarkdownxField
 
+from ..languages import validate_language
 from .tags import Series
 
 
@@ -34,10 +34,8 @@ class BriefingContent(models.Model):
     language = models.CharField(
         max_length=35,
         default="en",
-        validators=[
-            RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Use a BCP 47 tag such as en, fr or pt-BR.")
-        ],
-        help_text="BCP 47 tag, for example en or fr.",
+        validators=[validate_language],
+        help_text="The language it is written in, one of the site's (SITE_LANGUAGES).",
     )
     update_note = models.TextField(blank=True, help_text="Shown to readers, for example a correction.")
 

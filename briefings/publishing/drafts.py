@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
@@ -71,12 +72,14 @@ def save_draft(
     draft = briefing if is_new else lock(briefing)
     authorize(draft, Step.EDIT, by)
     tags = tags if tags is not None else BriefingTags.of(draft)
-    old_slug, old_hero = draft.slug, draft.hero_image.name
+    old_slug, old_hero, old_language = draft.slug, draft.hero_image.name, draft.language
     for name, value in content.items():
         setattr(draft, name, value)
     if is_new and draft.owner_id is None and by is not None:
         draft.owner = by
     draft.full_clean()
+    if draft.language != old_language and not is_new:
+        keep_language_of_work(draft)
     if not is_new and base_revision is not None and base_revision != draft.latest_revision_id:
         return refuse(draft, tags=tags, by=by)
     is_moved = not is_new and draft.slug != old_slug
@@ -99,6 +102,12 @@ def save_draft(
     if draft is not briefing:
         refresh_working_copy(briefing, draft)
     return SavedDraft(revision=revision, dropped_markup=rendered.dropped)
+
+
+def keep_language_of_work(draft: Briefing) -> None:
+    """A briefing in a work of several languages keeps its own: each language is a briefing of the work."""
+    if Briefing.objects.of_work(draft).exclude(pk=draft.pk).exists():
+        raise ValidationError({"language": "This briefing has translations, so its language stays as it is."})
 
 
 def refuse(draft: Briefing, *, tags: BriefingTags, by: Actor) -> SavedDraft:

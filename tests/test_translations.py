@@ -1,0 +1,153 @@
+"""Translations in the admin: a briefing of its own in another of the site's languages, started from the
+original's text and tags, linked to its work, and flagged when the original has changed since."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from briefings import publishing
+from briefings.models import Briefing
+from tests.concurrency import meet_at_the_lock
+from tests.helpers import edit, make_briefing, make_theme, make_user, region
+
+
+def change_page(briefing: Briefing) -> str:
+    return reverse("admin:briefings_briefing_change", args=[briefing.pk])
+
+
+def translate(client: Client, briefing: Briefing, language: str):
+    return client.post(reverse("admin:briefings_briefing_translate", args=[briefing.pk]), {"language": language})
+
+
+def corrected(briefing: Briefing, **content) -> Briefing:
+    briefing = edit(briefing, **content)
+    publishing.publish(briefing, by=None, change_kind="correction", note="A figure was wrong.")
+    briefing.refresh_from_db()
+    return briefing
+
+
+@pytest.fixture
+def editor(client):
+    client.force_login(make_user("ana"))
+    return client
+
+
+@pytest.fixture
+def original(db):
+    return make_briefing(
+        title="Satellites over the Arctic",
+        body="## Context\n\nNorway launched two satellites.",
+        themes=[make_theme("Space")],
+        regions=[region("Norway")],
+        publish=True,
+    )
+
+
+@pytest.mark.django_db
+def test_add_translation_starts_a_draft_from_the_published_text_and_tags(editor, original):
+    edit(original, body="An unpublished draft of the next version.")
+    response = translate(editor, original, "fr")
+    translation = Briefing.objects.get(translation_of=original)
+    assert response.status_code == 302 and response["Location"] == change_page(translation)
+    assert translation.language == "fr" and translation.slug == "satellites-over-the-arctic-fr"
+    assert translation.status == "draft" and translation.latest_revision.number == 1
+    assert translation.body == "## Context\n\nNorway launched two satellites."  # the published text, not the draft
+    assert [theme.name for theme in translation.themes.all()] == ["Space"]
+    assert [place.name for place in translation.regions.all()] == ["Norway"]
+    assert [author.name for author in translation.authors] == ["Jane Doe"]
+    assert translation.owner.username == "ana"
+    assert "A French draft was started from this text." in editor.get(response["Location"]).text
+
+
+@pytest.mark.django_db
+def test_each_briefing_of_a_work_lists_the_others_and_their_states(editor, original):
+    translate(editor, original, "fr")
+    translation = Briefing.objects.get(translation_of=original)
+    page = editor.get(change_page(original)).text
+    assert "French" in page and f'href="{change_page(translation)}"' in page and "Draft" in page
+    assert "Not yet translated" not in page and 'value="fr"' not in page  # nothing left to add
+    page = editor.get(change_page(translation)).text
+    assert "English (original)" in page and f'href="{change_page(original)}"' in page
+    assert 'id="id_language"' not in page  # a language of a work is a briefing of its own: it stays
+
+
+@pytest.mark.django_db
+def test_a_translation_of_a_translation_belongs_to_the_same_work(editor, original, settings):
+    settings.LANGUAGES = [("en", "English"), ("fr", "French"), ("de", "German")]
+    french = publishing.add_translation(original, "fr", by=None)
+    translate(editor, french, "de")
+    german = Briefing.objects.get(language="de")
+    assert german.translation_of == original and german.slug == "satellites-over-the-arctic-fr-de"
+    assert [briefing.language for briefing in german.work()] == ["en", "de", "fr"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["fr", "en", "de"])
+def test_a_language_taken_or_not_the_sites_is_refused_and_nothing_is_written(editor, original, language):
+    publishing.add_translation(original, "fr", by=None)
+    count = Briefing.objects.count()
+    response = translate(editor, original, language)
+    assert response.status_code == 302 and response["Location"] == change_page(original)
+    assert (
+        "Choose one of the site&#x27;s languages the work is not yet written in."
+        in editor.get(change_page(original)).text
+    )
+    assert Briefing.objects.count() == count
+    with pytest.raises(publishing.WorkflowError):
+        publishing.add_translation(original, language, by=None)
+
+
+@pytest.mark.django_db
+def test_only_those_who_may_add_briefings_start_translations(client, original):
+    reader = User.objects.create_user("vic", password="pw-for-tests-1", is_staff=True)
+    reader.user_permissions.add(*Permission.objects.filter(codename__in=["view_briefing", "change_any_briefing"]))
+    client.force_login(reader)
+    assert "Add translation" not in client.get(change_page(original)).text
+    assert translate(client, original, "fr").status_code == 403
+    assert not Briefing.objects.filter(translation_of=original).exists()
+
+
+@pytest.mark.django_db
+def test_a_briefing_with_translations_keeps_its_language(original):
+    publishing.add_translation(original, "fr", by=None)
+    with pytest.raises(ValidationError, match="has translations"):
+        edit(original, language="fr")
+    assert Briefing.objects.get(pk=original.pk).language == "en"
+
+
+@pytest.mark.django_db
+def test_a_translation_is_out_of_date_once_its_original_changes_after_it_was_published(editor, original):
+    translation = publishing.add_translation(original, "fr", by=None)
+    edit(translation, title="Des satellites au-dessus de l'Arctique", body="Trois satellites.")
+    publishing.publish(translation, by=None)
+    assert not [briefing for briefing in original.work() if briefing.is_out_of_date]
+    edit(original, body="Norway launched two satellites, not three.")
+    publishing.publish(original, by=None, change_kind="minor")
+    assert not [briefing for briefing in original.work() if briefing.is_out_of_date]  # a minor edit: nothing to follow
+    assert "Out of date" not in editor.get(change_page(original)).text
+    corrected(original, body="Norway launched three satellites.")
+    flagged = [briefing for briefing in original.work() if briefing.is_out_of_date]
+    assert flagged == [translation]
+    assert "Out of date</strong>: the original changed on" in editor.get(change_page(original)).text
+    translation = edit(Briefing.objects.get(pk=translation.pk), body="Trois satellites, corrigé.")
+    publishing.publish(translation, by=None, change_kind="correction", note="Chiffre corrigé.")
+    assert not [briefing for briefing in original.work() if briefing.is_out_of_date]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("first", ["ana", "ben"])
+def test_two_editors_adding_the_same_language_at_once_make_one_translation(original, first):
+    clients = {}
+    for name in ("ana", "ben"):
+        clients[name] = Client()
+        clients[name].force_login(make_user(name))
+    order = [first, "ben" if first == "ana" else "ana"]
+    results = meet_at_the_lock(
+        original, *(lambda name=name: translate(clients[name], original, "fr") for name in order)
+    )
+    assert [result.status_code for result in results] == [302, 302]
+    translation = Briefing.objects.get(translation_of=original)
+    assert translation.owner.username == first and results[0]["Location"] == change_page(translation)
+    assert results[1]["Location"] == change_page(original)
