@@ -23,7 +23,7 @@ from .regions import find_region
 
 FRONT_MATTER_KEYS = [
     "title", "slug", "standfirst", "authors", "published", "updated", "update_note", "themes",
-    "regions", "series", "part", "hero_image", "hero_alt", "hero_credit", "language",
+    "regions", "series", "part", "hero_image", "hero_alt", "hero_credit", "language", "translation_of",
 ]  # fmt: skip
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 NAMES_MAX = 50  # authors, themes or regions in one file
@@ -48,6 +48,11 @@ class BriefingFile:
     hero_alt: str = ""
     hero_credit: str = ""
     language: str = "en"
+    translation_of: str = ""  # the slug of the briefing it translates
+
+
+class WaitsForOriginal(BriefingFileError):
+    """A translation whose original is not (yet) imported: the importer tries it again after the rest."""
 
 
 # Reading
@@ -115,6 +120,7 @@ def briefing_file_from(data: dict, body: str, folder: Path) -> BriefingFile:
         hero_alt=text_value(data, "hero_alt"),
         hero_credit=text_value(data, "hero_credit"),
         language=text_value(data, "language") or "en",
+        translation_of=text_value(data, "translation_of"),
     )
 
 
@@ -201,11 +207,13 @@ def import_parsed(parsed: BriefingFile, path: Path, hero_name: str, *, publish: 
             authors=[author_named(name) for name in parsed.authors],
         )
         content = content_of(parsed, hero_name)
+        if briefing is not None:
+            original_of(parsed, briefing)
         dropped: list[str] = []
         if briefing and briefing.latest_revision.has_content(content, tags.themes, tags.regions, tags.authors):
             outcome = "unchanged"
         else:
-            briefing = briefing or Briefing()
+            briefing = briefing or Briefing(translation_of=original_of(parsed, None))
             note = f"Imported from {path.name}"
             try:
                 dropped = publishing.save_draft(briefing, content=content, tags=tags, by=None, note=note).dropped_markup
@@ -218,6 +226,24 @@ def import_parsed(parsed: BriefingFile, path: Path, hero_name: str, *, publish: 
             except publishing.WorkflowError as error:
                 raise BriefingFileError(f"not published: {error}") from error
     return ImportResult(briefing=briefing, outcome=outcome, dropped_markup=dropped)
+
+
+def original_of(parsed: BriefingFile, briefing: Briefing | None) -> Briefing | None:
+    """The original the file's briefing translates (its work's, locked), or None; refused when the file
+    would change which work a briefing belongs to, or give a work a second briefing in one language."""
+    if not parsed.translation_of:
+        if briefing is not None and briefing.translation_of_id:
+            raise BriefingFileError(f"translation_of: {briefing.slug} is a translation; the file must say of what")
+        return None
+    source = Briefing.objects.filter(slug=parsed.translation_of).first()
+    if source is None:
+        raise WaitsForOriginal(f"translation_of: no briefing has the slug {parsed.translation_of}")
+    if briefing is not None and briefing.translation_of_id != (source.translation_of_id or source.pk):
+        raise BriefingFileError(f"translation_of: {briefing.slug} is not a translation of {parsed.translation_of}")
+    try:
+        return publishing.original_to_translate(source, parsed.language, translation=briefing)
+    except publishing.WorkflowError as error:
+        raise BriefingFileError(f"translation_of: {error}") from error
 
 
 def content_of(parsed: BriefingFile, hero_name: str) -> dict:
@@ -309,7 +335,7 @@ def exportable_briefings(*, drafts: bool):
     if not drafts:
         briefings = briefings.filter(status=Briefing.Status.PUBLISHED)
     revision = "latest_revision" if drafts else "live_revision"
-    return briefings.select_related(f"{revision}__series").prefetch_related(
+    return briefings.select_related(f"{revision}__series", "translation_of").prefetch_related(
         f"{revision}__themes", f"{revision}__regions", f"{revision}__byline__author"
     )
 
@@ -344,6 +370,7 @@ def render_briefing_file(briefing: Briefing, revision: Revision, hero: str) -> s
         "hero_alt": revision.hero_alt if hero else "",
         "hero_credit": revision.hero_credit if hero else "",
         "language": revision.language,
+        "translation_of": briefing.translation_of.slug if briefing.translation_of_id else "",
     }
     lines = [f"{key}: {yaml_scalar(value)}" for key, value in values.items() if value not in (None, "", [])]
     return "---\n" + "\n".join(lines) + "\n---\n" + revision.body.rstrip("\n") + "\n"

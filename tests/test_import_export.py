@@ -272,3 +272,59 @@ def test_a_database_failure_names_the_file_it_was_on(tmp_path):
     with pytest.raises(CommandError, match=r"failed while importing b-doomed\.md.*1 file\(s\) before it were"):
         run_import(tmp_path)
     assert not Briefing.objects.filter(slug="doomed").exists()
+
+
+ORIGINAL = "---\ntitle: Satellites over the Arctic\nauthors: [Jane Doe]\npublished: 2025-01-01T09:00:00Z\n---\nText.\n"
+FRENCH = (
+    "---\ntitle: Des satellites au-dessus de l'Arctique\nslug: satellites-arctique\nauthors: [Jane Doe]\n"
+    "published: 2025-02-01T09:00:00Z\nlanguage: fr\ntranslation_of: satellites-over-the-arctic\n---\nTexte.\n"
+)
+
+
+def test_a_translation_is_linked_to_its_original_and_survives_the_round_trip(tmp_path):
+    write(tmp_path / "in", "a-translation.md", FRENCH)  # before its original in the folder's order
+    write(tmp_path / "in", "b-original.md", ORIGINAL)
+    out, err = run_import(tmp_path / "in", "--publish")
+    assert "2 created" in out and err == ""
+    french = Briefing.objects.get(slug="satellites-arctique")
+    assert french.translation_of.slug == "satellites-over-the-arctic" and french.language == "fr"
+    call_command("export_briefings", str(tmp_path / "first"), stdout=io.StringIO(), stderr=io.StringIO())
+    exported = (tmp_path / "first" / "satellites-arctique.md").read_text()
+    assert "language: fr\ntranslation_of: satellites-over-the-arctic\n---" in exported
+    assert "translation_of" not in (tmp_path / "first" / "satellites-over-the-arctic.md").read_text()
+    out, _ = run_import(tmp_path / "first", "--publish")
+    assert "2 unchanged" in out
+    call_command("export_briefings", str(tmp_path / "second"), stdout=io.StringIO(), stderr=io.StringIO())
+    for name in ("satellites-arctique.md", "satellites-over-the-arctic.md"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("translation", "problem"),
+    [
+        (FRENCH.replace("translation_of: satellites-over-the-arctic", "translation_of: nope"),
+         "translation_of: no briefing has the slug nope"),
+        (FRENCH.replace("language: fr", "language: en"),
+         "translation_of: The work is already written in English: satellites-over-the-arctic."),
+    ],
+)  # fmt: skip
+def test_a_translation_of_nothing_or_in_a_language_its_work_has_is_refused(tmp_path, translation, problem):
+    write(tmp_path, "a.md", ORIGINAL)
+    write(tmp_path, "b.md", translation)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 2 files were refused"):
+        call_command("import_briefings", str(tmp_path), stdout=io.StringIO(), stderr=err)
+    assert f"refused b.md: {problem}" in err.getvalue()
+    assert list(Briefing.objects.values_list("slug", flat=True)) == ["satellites-over-the-arctic"]
+
+
+def test_a_file_cannot_move_a_briefing_into_or_out_of_a_work(tmp_path):
+    write(tmp_path, "a.md", ORIGINAL)
+    write(tmp_path, "b.md", FRENCH)
+    run_import(tmp_path)
+    write(tmp_path, "b.md", FRENCH.replace("translation_of: satellites-over-the-arctic\n", ""))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_briefings", str(tmp_path), stdout=io.StringIO(), stderr=err)
+    assert "translation_of: satellites-arctique is a translation; the file must say of what" in err.getvalue()
+    assert Briefing.objects.get(slug="satellites-arctique").latest_revision.number == 1

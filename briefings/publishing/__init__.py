@@ -5,10 +5,10 @@ from ..models.workflow import WorkflowError
 from .drafts import BriefingTags, SavedDraft, restore, save_draft
 from .previews import revoke_preview, share_preview
 from .states import feature, publish, return_to_draft, stop_featuring, submit_for_review, unpublish, withdraw
-from .translations import add_translation
+from .translations import add_translation, original_to_translate
 
 __all__ = [
-    "BriefingTags", "SavedDraft", "WorkflowError", "add_translation", "feature", "publish", "restore",
-    "return_to_draft", "revoke_preview", "save_draft", "share_preview", "stop_featuring", "submit_for_review",
-    "unpublish", "withdraw",
+    "BriefingTags", "SavedDraft", "WorkflowError", "add_translation", "feature", "original_to_translate", "publish",
+    "restore", "return_to_draft", "revoke_preview", "save_draft", "share_preview", "stop_featuring",
+    "submit_for_review", "unpublish", "withdraw",
 ]  # fmt: skip

@@ -16,12 +16,7 @@ from .steps import Actor, lock
 def add_translation(source: Briefing, language: str, *, by: Actor) -> Briefing:
     """A new draft translating `source` into `language`, starting from its text and tags (the published
     version's, if it has one, else the working copy's), linked to the work's original."""
-    original = lock(Briefing(pk=source.translation_of_id or source.pk))  # adding translations queue up here
-    if language not in languages.codes():
-        raise WorkflowError(f"{language} is not one of the site's languages.")
-    taken = dict(Briefing.objects.of_work(original).values_list("language", "slug"))
-    if language in taken:
-        raise WorkflowError(f"This work is already written in {languages.name(language)}: {taken[language]}.")
+    original = original_to_translate(source, language)
     text = source.live_revision or source
     translation = Briefing(translation_of=original, owner=by)
     save_draft(
@@ -32,6 +27,18 @@ def add_translation(source: Briefing, language: str, *, by: Actor) -> Briefing:
         note=f"A translation into {languages.name(language)} of {source.slug}",
     )
     return translation
+
+
+def original_to_translate(source: Briefing, language: str, *, translation: Briefing | None = None) -> Briefing:
+    """The original of `source`'s work, locked (translations of one work are added one at a time), if the
+    work may gain `translation` (a new briefing if None) in `language`; else WorkflowError says why."""
+    original = lock(Briefing(pk=source.translation_of_id or source.pk))
+    if language not in languages.codes():
+        raise WorkflowError(f"{language} is not one of the site's languages.")
+    taken = dict(Briefing.objects.of_work(original).values_list("language", "slug"))
+    if language in taken and (translation is None or taken[language] != translation.slug):
+        raise WorkflowError(f"The work is already written in {languages.name(language)}: {taken[language]}.")
+    return original
 
 
 def free_slug(wanted: str) -> str:
