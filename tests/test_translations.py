@@ -1,9 +1,12 @@
 """Translations in the admin: a briefing of its own in another of the site's languages, started from the
 original's text and tags, linked to its work, and flagged when the original has changed since."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -151,3 +154,15 @@ def test_two_editors_adding_the_same_language_at_once_make_one_translation(origi
     translation = Briefing.objects.get(translation_of=original)
     assert translation.owner.username == first and results[0]["Location"] == change_page(translation)
     assert results[1]["Location"] == change_page(original)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_french_translations_and_one_corrected_in_french_only():
+    call_command("load_demo", stdout=io.StringIO())
+    translated = Briefing.objects.listed().filter(language="fr", translation_of__language="en")
+    assert translated.count() >= 3
+    arctic = Briefing.objects.get(slug="grand-nord-finlande-suede-otan")
+    assert arctic.translation_of.slug == "arctic-northern-fleet" and "mars 2024" in arctic.live_revision.body
+    assert arctic.state_changes.filter(change_kind="correction", note__startswith="Une version précédente").exists()
+    assert not arctic.translation_of.state_changes.filter(change_kind="correction").exists()
+    assert not [briefing for briefing in arctic.work() if briefing.is_out_of_date]  # the original did not change

@@ -18,13 +18,27 @@ DEMO_FOLDER = Path(__file__).resolve().parents[2] / "demo"
 DEMO_PASSWORD = "briefings-demo"
 FEATURED_SLUG = "japan-space-operations-part-2"
 # A published correction, so the demo shows versions, a change log and a reader's diff.
-DEMO_CORRECTION = {
-    "slug": "japan-space-operations-part-2",
-    "wrong": "revised again in December 2022",
-    "right": "revised again in December 2023",
-    "update_note": "An earlier version gave the wrong year for the revision of the export guidelines: 2023, not 2022.",
-    "at": datetime(2025, 11, 10, 14, 30, tzinfo=UTC),
-}
+# Each corrected by the demo editor and published by a second one; the French one in French only.
+DEMO_CORRECTIONS = [
+    {
+        "slug": "japan-space-operations-part-2",
+        "wrong": "revised again in December 2022",
+        "right": "revised again in December 2023",
+        "update_note": "An earlier version gave the wrong year for the revision of the export guidelines: 2023, "
+        "not 2022.",
+        "note": "Corrected the year of the export guidelines",
+        "at": datetime(2025, 11, 10, 14, 30, tzinfo=UTC),
+    },
+    {
+        "slug": "grand-nord-finlande-suede-otan",
+        "wrong": "la Suède en mars 2023",
+        "right": "la Suède en mars 2024",
+        "update_note": "Une version précédente donnait une date erronée pour l'adhésion de la Suède : mars 2024, "
+        "et non mars 2023.",
+        "note": "Corrected the year Sweden joined NATO, in the French text",
+        "at": datetime(2025, 3, 20, 10, 0, tzinfo=UTC),
+    },
+]
 DEMO_USERS = [
     # username, group, name and role: each login has an author profile, so a new briefing starts with a byline
     ("editor", "Editors", "Dana Ellison", "Editor, Defence and Security"),
@@ -138,7 +152,7 @@ class Command(BaseCommand):
         call_command("import_briefings", str(DEMO_FOLDER), publish=True, stdout=self.stdout, stderr=self.stderr)
         with transaction.atomic():
             self.describe_tags()
-            self.publish_correction()
+            self.publish_corrections()
             publishing.feature(Briefing.objects.filter(slug=FEATURED_SLUG), by=User.objects.get(username="chief"))
 
     def describe_tags(self) -> None:
@@ -153,27 +167,28 @@ class Command(BaseCommand):
                     setattr(tag, field, value)
                 tag.save(update_fields=list(fields))
 
-    def publish_correction(self) -> None:
-        """The demo editor corrects a briefing and a second editor publishes it: two pairs of eyes."""
-        briefing = Briefing.objects.get(slug=DEMO_CORRECTION["slug"])
+    def publish_corrections(self) -> None:
+        """The demo editor corrects briefings and a second editor publishes them: two pairs of eyes."""
         editor, chief = User.objects.get(username="editor"), User.objects.get(username="chief")
-        publishing.save_draft(
-            briefing,
-            content={
-                "body": briefing.body.replace(DEMO_CORRECTION["wrong"], DEMO_CORRECTION["right"]),
-                "update_note": DEMO_CORRECTION["update_note"],
-            },
-            by=editor,
-            note="Corrected the year of the export guidelines",
-            base_revision=briefing.latest_revision_id,
-        )
-        publishing.publish(
-            briefing,
-            by=chief,
-            note=DEMO_CORRECTION["update_note"],
-            change_kind=StateChange.ChangeKind.CORRECTION,
-            updated_at=DEMO_CORRECTION["at"],
-        )
+        for correction in DEMO_CORRECTIONS:
+            briefing = Briefing.objects.get(slug=correction["slug"])
+            publishing.save_draft(
+                briefing,
+                content={
+                    "body": briefing.body.replace(correction["wrong"], correction["right"]),
+                    "update_note": correction["update_note"],
+                },
+                by=editor,
+                note=correction["note"],
+                base_revision=briefing.latest_revision_id,
+            )
+            publishing.publish(
+                briefing,
+                by=chief,
+                note=correction["update_note"],
+                change_kind=StateChange.ChangeKind.CORRECTION,
+                updated_at=correction["at"],
+            )
 
     def create_users(self) -> None:
         for username, group_name, full_name, role in DEMO_USERS:
