@@ -38,6 +38,11 @@ def of_briefing(briefing_id: int) -> str:
     return f"briefing:{briefing_id}"
 
 
+def of_work(original_id: int) -> str:
+    """An original and its translations: a briefing's page links to the others readers may see."""
+    return f"work:{original_id}"
+
+
 def of_list(kind: str, tag: int) -> str:
     return f"{kind}:{tag}"
 

@@ -591,8 +591,8 @@ THIS_MONTH = timezone.now()  # when build_archive's briefings are published
 QUERY_COUNTS = {
     "/": 7,  # with the busiest themes' newest briefings (2: the walk, and their cards with the lead's)
     "/briefings/": 4,
-    "/briefings/briefing-0/": 4,
-    "/briefings/briefing-0/v/2/": 5,
+    "/briefings/briefing-0/": 5,  # with its other languages
+    "/briefings/briefing-0/v/2/": 6,
     "/briefings/briefing-0/v/2/cite.bib": 3,
     "/briefings/briefing-0/changes/?from=1&to=2": 4,
     "/themes/": 2,

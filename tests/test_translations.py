@@ -2,18 +2,21 @@
 original's text and tags, linked to its work, and flagged when the original has changed since."""
 
 import io
+import re
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from briefings import publishing
 from briefings.models import Briefing
 from tests.concurrency import meet_at_the_lock
-from tests.helpers import edit, make_briefing, make_theme, make_user, region
+from tests.helpers import backdate, edit, make_briefing, make_theme, make_user, publish_soon, region, wait_until
 
 
 def change_page(briefing: Briefing) -> str:
@@ -166,3 +169,40 @@ def test_the_demo_has_french_translations_and_one_corrected_in_french_only():
     assert arctic.state_changes.filter(change_kind="correction", note__startswith="Une version précédente").exists()
     assert not arctic.translation_of.state_changes.filter(change_kind="correction").exists()
     assert not [briefing for briefing in arctic.work() if briefing.is_out_of_date]  # the original did not change
+
+
+def alternates(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)">', page))
+
+
+@pytest.mark.django_db
+def test_published_translations_are_alternates_of_each_other_and_a_draft_is_not(client, original):
+    backdate(original, datetime(2020, 1, 15, tzinfo=UTC))  # its page shows no list the translation joins
+    french = publishing.add_translation(original, "fr", by=None)
+    french = edit(french, title="Des satellites au-dessus de l'Arctique", body="La Norvège a lancé deux satellites.")
+    page = client.get(original.get_absolute_url()).text
+    assert alternates(page) == {} and "satellites-over-the-arctic-fr" not in page  # a draft: invisible
+    publishing.publish(french, by=None)
+    english_url = f"http://testserver{original.get_absolute_url()}"
+    french_url = f"http://testserver{french.get_absolute_url()}"
+    english_page, french_page = client.get(original.get_absolute_url()).text, client.get(french.get_absolute_url()).text
+    assert alternates(english_page) == {"en": english_url, "fr": french_url, "x-default": english_url}
+    assert alternates(french_page) == alternates(english_page)  # reciprocal
+    assert '<html lang="fr">' in french_page
+    assert f'<a href="{french_url}" hreflang="fr" lang="fr">Français</a>' in english_page
+    assert f'<a href="{english_url}" hreflang="en" lang="en">English</a>' in french_page
+    assert '<span aria-current="page" lang="fr">Français</span>' in french_page
+    publishing.unpublish(french, by=None)
+    page = client.get(original.get_absolute_url()).text  # the kept page went with the translation
+    assert alternates(page) == {} and french_url not in page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_translation_going_live_at_its_time_appears_on_its_originals_page(client, original):
+    with transaction.atomic():
+        backdate(original, datetime(2020, 1, 15, tzinfo=UTC))
+    french = publishing.add_translation(original, "fr", by=None)
+    go_live = publish_soon(french)
+    assert "hreflang" not in client.get(original.get_absolute_url()).text
+    wait_until(go_live)
+    assert alternates(client.get(original.get_absolute_url()).text)["fr"].endswith(french.get_absolute_url())

@@ -14,7 +14,6 @@ from django.db.models.functions import Now, Upper
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .. import languages
 from ..addresses import address
 from .content import CONTENT_FIELDS, LIVE_BODY_FIELDS, BriefingContent
 from .listings import HeldIn, List, Listing
@@ -113,6 +112,15 @@ class BriefingQuerySet(models.QuerySet):
         original = briefing.translation_of_id or briefing.pk
         return self.filter(Q(pk=original) | Q(translation_of=original)).order_by(
             models.F("translation_of").asc(nulls_first=True), "language"
+        )
+
+    def other_languages_of(self, briefing: Briefing) -> BriefingQuerySet:
+        """The rest of `briefing`'s work that is published or scheduled, by language, read for links to it."""
+        return (
+            self.of_work(briefing)
+            .exclude(pk=briefing.pk)
+            .filter(status=Briefing.Status.PUBLISHED)
+            .only("slug", "language", "status", "published_at", "translation_of")
         )
 
     def with_publication_times(self) -> BriefingQuerySet:
@@ -327,10 +335,6 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     @classmethod
     def public_objects(cls) -> BriefingQuerySet:
         return cls.objects.published()
-
-    @property
-    def language_name(self) -> str:
-        return languages.name(self.language)
 
     @property
     def is_published(self) -> bool:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from markdownx.models import MarkdownxField
 
+from .. import languages
 from ..languages import validate_language
 from .tags import Series
 
@@ -53,6 +54,16 @@ class BriefingContent(models.Model):
                 violation_error_message="Describe the hero image in its alt text, for readers who cannot see it.",
             ),
         ]
+
+    @property
+    def language_name(self) -> str:
+        """In English, for editors."""
+        return languages.name(self.language)
+
+    @property
+    def language_local_name(self) -> str:
+        """In itself, for readers."""
+        return languages.local_name(self.language)
 
     def content(self) -> dict:
         """The content fields and their values, to copy into another briefing or revision."""

@@ -97,7 +97,8 @@ def save_draft(
         record(draft, Step.EDIT, by=by, revision=revision)
     if is_moved and draft.state in PUBLIC_STATES:
         cards.keep(draft)  # its card links to the new address
-        freshness.public_content_changed([scopes.of_briefing(draft.pk)])  # every page showing it says so
+        work = scopes.of_work(draft.translation_of_id or draft.pk)
+        freshness.public_content_changed([scopes.of_briefing(draft.pk), work])  # every page showing it says so
         record(draft, Step.MOVE, by=by, revision=draft.live_revision, note=f"From {old_slug}")
     if draft is not briefing:
         refresh_working_copy(briefing, draft)

@@ -83,6 +83,7 @@ def refresh(briefing: Briefing) -> set[str]:
     changed = {scopes.of_briefing(briefing.pk)}
     if wanted == kept:
         return changed
+    changed.add(scopes.of_work(briefing.translation_of_id or briefing.pk))  # the others' pages link to it, or not
     for (kind, tag), published_at in (*wanted.items(), *kept.items()):
         changed |= scopes.of_listing(kind, tag, briefing.pk, published_at)
     Listing.objects.filter(briefing=briefing).delete()

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from .. import diffing, scopes
+from .. import diffing, languages, scopes
 from ..addresses import redirects_retired_slugs
 from ..cards import cards
 from ..citations import Citation
@@ -86,6 +86,25 @@ def related_scopes(briefing: Briefing, related: list[int]) -> set[str]:
     return read
 
 
+def other_languages(request, briefing: Briefing) -> list[dict]:
+    """The briefing's translations (or original and its other translations) readers may see, with the
+    addresses and languages a page's alternates and language switcher name."""
+    others = list(Briefing.objects.other_languages_of(briefing))
+    scopes.depends_on(
+        scopes.of_work(briefing.translation_of_id or briefing.pk), *(scopes.of_briefing(b.pk) for b in others)
+    )
+    return [
+        {
+            "language": other.language,
+            "name": languages.local_name(other.language),
+            "url": request.build_absolute_uri(other.get_absolute_url()),
+            "is_original": other.translation_of_id is None,
+        }
+        for other in others
+        if other.is_published
+    ]
+
+
 def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
     revision.briefing = briefing
     history = briefing.public_history
@@ -102,6 +121,7 @@ def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
         "pdf": revision.pdf_for_readers(briefing),
         "citation": citation,
         "related": cards(related),
+        "other_languages": other_languages(request, briefing),
         **series_context(briefing, revision),
     }
 
