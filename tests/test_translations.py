@@ -2,6 +2,7 @@
 original's text and tags, linked to its work, and flagged when the original has changed since."""
 
 import io
+import json
 import re
 from datetime import UTC, datetime
 
@@ -206,3 +207,21 @@ def test_a_translation_going_live_at_its_time_appears_on_its_originals_page(clie
     assert "hreflang" not in client.get(original.get_absolute_url()).text
     wait_until(go_live)
     assert alternates(client.get(original.get_absolute_url()).text)["fr"].endswith(french.get_absolute_url())
+
+
+def json_ld(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL).group(1))
+
+
+@pytest.mark.django_db
+def test_structured_data_and_metadata_carry_the_language_and_the_works_links(client, original):
+    french = publishing.add_translation(original, "fr", by=None)
+    publishing.publish(edit(french, title="Des satellites au-dessus de l'Arctique"), by=None)
+    english_page, french_page = client.get(original.get_absolute_url()).text, client.get(french.get_absolute_url()).text
+    english_url = f"http://testserver{original.get_absolute_url()}"
+    french_url = f"http://testserver{french.get_absolute_url()}"
+    assert json_ld(english_page)["inLanguage"] == "en" and json_ld(french_page)["inLanguage"] == "fr"
+    assert json_ld(english_page)["workTranslation"] == [{"@type": "Report", "url": french_url, "inLanguage": "fr"}]
+    assert json_ld(french_page)["translationOfWork"] == {"@type": "Report", "url": english_url, "inLanguage": "en"}
+    assert "translationOfWork" not in json_ld(english_page) and "workTranslation" not in json_ld(french_page)
+    assert '<meta name="citation_language" content="fr">' in french_page
