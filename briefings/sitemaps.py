@@ -11,9 +11,10 @@ from datetime import date
 from html import escape
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import CharField
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models import CharField, OuterRef, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -42,8 +43,10 @@ class BriefingSitemap:
 
     def items(self, month: date):
         published = Briefing.objects.published().first_published_in(month)
-        published = published.annotate(day=as_day(Coalesce("updated_at", "published_at")))
-        return published.order_by("published_at", "slug").values_list("slug", "day", named=True)
+        published = published.annotate(
+            day=as_day(Coalesce("updated_at", "published_at")), languages=languages_of_work()
+        )
+        return published.order_by("published_at", "slug").values_list("slug", "day", "languages", named=True)
 
     @cached_property
     def address(self) -> str:
@@ -52,6 +55,14 @@ class BriefingSitemap:
 
     def location(self, row) -> str:
         return f"{self.address}{row.slug}/"  # slugs need no quoting
+
+
+def languages_of_work() -> ArraySubquery:
+    """Each published briefing of a briefing's work (itself too) as "language slug", by language: a
+    sitemap names them as alternates of each other."""
+    work = Coalesce(OuterRef("translation_of"), OuterRef("pk"))
+    members = Briefing.objects.published().filter(Q(pk=work) | Q(translation_of=work)).order_by("language")
+    return ArraySubquery(members.values(pair=Concat("language", Value(" "), "slug", output_field=CharField())))
 
 
 # The files readers get of a month's briefings: each briefing's current version's PDF once made (after a
@@ -133,6 +144,9 @@ def as_day(moment) -> Cast:
 
 SITEMAP_INDEX = '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
 URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+URLSET_WITH_ALTERNATES = (
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
 
 
 def xml(opening: str, lines: list[str]) -> HttpResponse:
@@ -183,11 +197,24 @@ def month_section(request, section: str, month: date) -> HttpResponse:
         raise Http404("No such sitemap.")
     sitemap, origin = MONTHLY[section](), site(request)
     lines = [
-        f"<url><loc>{origin}{sitemap.location(row)}</loc><lastmod>{row.day}</lastmod>"
+        f"<url><loc>{origin}{sitemap.location(row)}</loc>{alternates(sitemap, origin, row)}<lastmod>{row.day}</lastmod>"
         f"<changefreq>{sitemap.changefreq}</changefreq></url>\n"
         for row in sitemap.items(month)
     ]
-    return xml(URLSET, lines)
+    return xml(URLSET_WITH_ALTERNATES, lines)
+
+
+def alternates(sitemap, origin: str, row) -> str:
+    """A briefing's page in each language of its work readers may see, itself included (none if it has
+    only the one); a PDF has none."""
+    languages = getattr(row, "languages", None) or []
+    if len(languages) < 2:
+        return ""
+    links = (pair.split(" ", 1) for pair in languages)
+    return "".join(
+        f'<xhtml:link rel="alternate" hreflang="{language}" href="{origin}{sitemap.address}{slug}/"/>'
+        for language, slug in links
+    )
 
 
 def tag_section(request, section: str) -> HttpResponse:

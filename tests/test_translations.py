@@ -17,7 +17,17 @@ from django.urls import reverse
 from briefings import publishing
 from briefings.models import Briefing
 from tests.concurrency import meet_at_the_lock
-from tests.helpers import backdate, edit, make_briefing, make_theme, make_user, publish_soon, region, wait_until
+from tests.helpers import (
+    backdate,
+    edit,
+    make_briefing,
+    make_theme,
+    make_user,
+    publish_soon,
+    region,
+    sitemap_of,
+    wait_until,
+)
 
 
 def change_page(briefing: Briefing) -> str:
@@ -225,3 +235,21 @@ def test_structured_data_and_metadata_carry_the_language_and_the_works_links(cli
     assert json_ld(french_page)["translationOfWork"] == {"@type": "Report", "url": english_url, "inLanguage": "en"}
     assert "translationOfWork" not in json_ld(english_page) and "workTranslation" not in json_ld(french_page)
     assert '<meta name="citation_language" content="fr">' in french_page
+
+
+@pytest.mark.django_db
+def test_the_sitemap_names_each_published_language_of_a_work_as_alternates(client, original):
+    def sitemap(briefing: Briefing) -> str:
+        return client.get(sitemap_of(briefing)).content.decode()
+
+    french = publishing.add_translation(original, "fr", by=None)
+    assert "xhtml:link" not in sitemap(original)  # a draft translation is no alternate
+    publishing.publish(french, by=None)
+    links = {
+        f'<xhtml:link rel="alternate" hreflang="{language}" href="http://testserver{briefing.get_absolute_url()}"/>'
+        for language, briefing in (("en", original), ("fr", french))
+    }
+    for briefing in (original, french):
+        entry = re.search(rf"<url><loc>[^<]*/{briefing.slug}/</loc>(.*?)</url>", sitemap(briefing)).group(1)
+        assert set(re.findall(r"<xhtml:link [^>]*/>", entry)) == links
+    assert 'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in sitemap(original)
