@@ -11,10 +11,9 @@ from datetime import date
 from html import escape
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import CharField, OuterRef, Q, Value
-from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
+from django.db.models import CharField
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -36,17 +35,21 @@ class MonthConverter:
         return f"{value.year:04}-{value.month:02}"
 
 
+BriefingRow = namedtuple("BriefingRow", "slug day languages")
+
+
 class BriefingSitemap:
     """Rows of (slug, last change), not briefings: a month lists hundreds of them."""
 
     changefreq = "monthly"
 
-    def items(self, month: date):
+    def items(self, month: date) -> list[BriefingRow]:
         published = Briefing.objects.published().first_published_in(month)
-        published = published.annotate(
-            day=as_day(Coalesce("updated_at", "published_at")), languages=languages_of_work()
-        )
-        return published.order_by("published_at", "slug").values_list("slug", "day", "languages", named=True)
+        published = published.annotate(day=as_day(Coalesce("updated_at", "published_at")))
+        rows = published.order_by("published_at", "slug").values_list("pk", "translation_of", "slug", "day")
+        rows = [(original or pk, slug, day) for pk, original, slug, day in rows]
+        works = Briefing.objects.published().languages_of_works({original for original, _, _ in rows})
+        return [BriefingRow(slug, day, works.get(original, [])) for original, slug, day in rows]
 
     @cached_property
     def address(self) -> str:
@@ -55,14 +58,6 @@ class BriefingSitemap:
 
     def location(self, row) -> str:
         return f"{self.address}{row.slug}/"  # slugs need no quoting
-
-
-def languages_of_work() -> ArraySubquery:
-    """Each published briefing of a briefing's work (itself too) as "language slug", by language: a
-    sitemap names them as alternates of each other."""
-    work = Coalesce(OuterRef("translation_of"), OuterRef("pk"))
-    members = Briefing.objects.published().filter(Q(pk=work) | Q(translation_of=work)).order_by("language")
-    return ArraySubquery(members.values(pair=Concat("language", Value(" "), "slug", output_field=CharField())))
 
 
 # The files readers get of a month's briefings: each briefing's current version's PDF once made (after a
@@ -207,13 +202,9 @@ def month_section(request, section: str, month: date) -> HttpResponse:
 def alternates(sitemap, origin: str, row) -> str:
     """A briefing's page in each language of its work readers may see, itself included (none if it has
     only the one); a PDF has none."""
-    languages = getattr(row, "languages", None) or []
-    if len(languages) < 2:
-        return ""
-    links = (pair.split(" ", 1) for pair in languages)
     return "".join(
         f'<xhtml:link rel="alternate" hreflang="{language}" href="{origin}{sitemap.address}{slug}/"/>'
-        for language, slug in links
+        for language, slug in getattr(row, "languages", [])
     )
 
 

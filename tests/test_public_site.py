@@ -615,7 +615,7 @@ QUERY_COUNTS = {
     "/feeds/themes/theme-0/regions/asia.rss": 3,
     "/feeds/corrections.atom": 2,
     "/sitemap.xml": 3,  # the months and their newest changes, then each kind of tag's newest briefing
-    f"/sitemap-briefings-{timezone.localtime(THIS_MONTH):%Y-%m}.xml": 3,
+    f"/sitemap-briefings-{timezone.localtime(THIS_MONTH):%Y-%m}.xml": 4,  # and the works in several languages
     f"/sitemap-pdfs-{timezone.localtime(THIS_MONTH):%Y-%m}.xml": 3,
     "/sitemap-regions.xml": 3,
     "/sitemap-themes.xml": 3,

@@ -9,7 +9,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.db.models.functions import Now, Upper
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,7 +20,8 @@ from .listings import HeldIn, List, Listing
 from .live_tags import WithLiveTags, public_history, tags_of_live_revision
 from .revisions import RevisionAuthor, RevisionRegion
 from .tags import Author, KeepsOldSlugs, Region, Series, Theme
-from .workflow import PUBLICATIONS, State, Step, refusal
+from .workflow import State, Step, refusal
+from .works import WorkQueries
 
 # The working copy's text and the search document: no public page shows them.
 BRIEFING_TEXT_FIELDS = ["body", "search_vector", "search_excerpt"]
@@ -61,7 +62,7 @@ MONTHS_SQL = """
 """
 
 
-class BriefingQuerySet(models.QuerySet):
+class BriefingQuerySet(WorkQueries, models.QuerySet):
     def published(self) -> BriefingQuerySet:
         """What the public may see: published, and past its publication time."""
         return self.filter(status=Briefing.Status.PUBLISHED, published_at__lte=Now())
@@ -106,33 +107,6 @@ class BriefingQuerySet(models.QuerySet):
             State.WITHDRAWN: self.published().filter(withdrawn_at__isnull=False),
             State.UNPUBLISHED: self.gone(),
         }[state]
-
-    def of_work(self, briefing: Briefing) -> BriefingQuerySet:
-        """The original and every translation of the work `briefing` belongs to, the original first."""
-        original = briefing.translation_of_id or briefing.pk
-        return self.filter(Q(pk=original) | Q(translation_of=original)).order_by(
-            models.F("translation_of").asc(nulls_first=True), "language"
-        )
-
-    def other_languages_of(self, briefing: Briefing) -> BriefingQuerySet:
-        """The rest of `briefing`'s work that is published or scheduled, by language, read for links to it."""
-        return (
-            self.of_work(briefing)
-            .exclude(pk=briefing.pk)
-            .filter(status=Briefing.Status.PUBLISHED)
-            .only("slug", "language", "status", "published_at", "translation_of")
-        )
-
-    def with_publication_times(self) -> BriefingQuerySet:
-        """Each with `last_published_at`, when a version of it last went public, and `last_changed_at`, when
-        one last did other than as a minor edit: the change a translation has to follow."""
-        published = Q(state_changes__action__in=PUBLICATIONS)
-        return self.annotate(
-            last_published_at=Max("state_changes__effective_at", filter=published),
-            last_changed_at=Max(
-                "state_changes__effective_at", filter=published & ~Q(state_changes__change_kind="minor")
-            ),
-        )
 
     def published_without_review(self) -> BriefingQuerySet:
         """Briefings whose live version was published by the one who wrote it, without a second editor."""
@@ -262,7 +236,7 @@ class Briefing(KeepsOldSlugs, BriefingContent):
     # A translation is a briefing of its own, linked to the original of the work it translates.
     translation_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="translations", editable=False,
-        help_text="The original this briefing translates; empty for an original.",
+        db_index=False, help_text="The original this briefing translates; empty for an original.",
     )  # fmt: skip
 
     objects = BriefingQuerySet.as_manager()
@@ -307,6 +281,7 @@ class Briefing(KeepsOldSlugs, BriefingContent):
                 condition=~Q(status="published") | (Q(live_revision__isnull=False) & Q(published_at__isnull=False)),
                 name="published_briefing_has_live_revision",
             ),
+            # Also the index of the few translations by original (a month's sitemap probes it for each briefing).
             models.UniqueConstraint(
                 fields=["translation_of", "language"],
                 condition=Q(translation_of__isnull=False),
