@@ -4,7 +4,7 @@ original's text and tags, linked to its work, and flagged when the original has 
 import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from briefings import publishing
 from briefings.models import Briefing
@@ -139,6 +140,9 @@ def test_a_translation_is_out_of_date_once_its_original_changes_after_it_was_pub
     translation = publishing.add_translation(original, "fr", by=None)
     edit(translation, title="Des satellites au-dessus de l'Arctique", body="Trois satellites.")
     publishing.publish(translation, by=None)
+    a_year_ago = timezone.now() - timedelta(days=365)  # both published then: the translation's date is not the
+    original.state_changes.update(effective_at=a_year_ago - timedelta(days=1))  # day the original changed
+    translation.state_changes.update(effective_at=a_year_ago)
     assert not [briefing for briefing in original.work() if briefing.is_out_of_date]
     edit(original, body="Norway launched two satellites, not three.")
     publishing.publish(original, by=None, change_kind="minor")
@@ -147,7 +151,8 @@ def test_a_translation_is_out_of_date_once_its_original_changes_after_it_was_pub
     corrected(original, body="Norway launched three satellites.")
     flagged = [briefing for briefing in original.work() if briefing.is_out_of_date]
     assert flagged == [translation]
-    assert "Out of date</strong>: the original changed on" in editor.get(change_page(original)).text
+    changed_on = dateformat.format(timezone.localtime(), "j F Y")  # the correction's day, not the translation's
+    assert f"Out of date</strong>: the original changed on {changed_on}" in editor.get(change_page(original)).text
     translation = edit(Briefing.objects.get(pk=translation.pk), body="Trois satellites, corrigé.")
     publishing.publish(translation, by=None, change_kind="correction", note="Chiffre corrigé.")
     assert not [briefing for briefing in original.work() if briefing.is_out_of_date]

@@ -101,5 +101,5 @@ class TranslationForm(forms.Form):
     language = forms.ChoiceField(label="Translate into")
 
     def __init__(self, *args, missing: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="translate_%s", **kwargs)  # beside the change form's own `language`
         self.fields["language"].choices = missing

@@ -339,14 +339,15 @@ class Briefing(KeepsOldSlugs, BriefingContent):
         """The original and translations of this briefing's work, with their publication times; a published
         translation whose original changed (other than by a minor edit) after it last went public is
         `is_out_of_date`."""
-        briefings = list(Briefing.objects.of_work(self).with_publication_times().select_related("latest_revision"))
-        original = briefings[0] if briefings else None
+        briefings = list(Briefing.objects.of_work(self).with_publication_times())
+        original_changed_at = briefings[0].last_changed_at  # the original comes first
         for briefing in briefings:
+            briefing.original_changed_at = original_changed_at
             briefing.is_out_of_date = bool(
                 briefing.translation_of_id
                 and briefing.last_published_at
-                and original.last_changed_at
-                and original.last_changed_at > briefing.last_published_at
+                and original_changed_at
+                and original_changed_at > briefing.last_published_at
             )
         return briefings
 

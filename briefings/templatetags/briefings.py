@@ -43,7 +43,7 @@ def briefing_json_ld(context) -> str:
     }
     if revision.hero_image:
         data["image"] = absolute(revision.hero_image.url)
-    data |= translations_json_ld(briefing, context.get("other_languages", []))
+    data |= translations_json_ld(briefing, context.get("other_languages", []), context.get("original_url"))
     if revision.series:
         data["isPartOf"] = {
             "@type": "CreativeWorkSeries",
@@ -55,14 +55,14 @@ def briefing_json_ld(context) -> str:
     return json_ld(data)
 
 
-def translations_json_ld(briefing, other_languages: list[dict]) -> dict:
+def translations_json_ld(briefing, other_languages: list[dict], original_url: str | None) -> dict:
     """schema.org links between a work's languages: a translation names its original, an original its
     translations (those readers may see)."""
-    works = [{"@type": "Report", "url": other["url"], "inLanguage": other["language"]} for other in other_languages]
+    works = {other["url"]: {"@type": "Report", "url": other["url"], "inLanguage": other["language"]}
+             for other in other_languages}  # fmt: skip
     if briefing.translation_of_id:
-        original = [work for work, other in zip(works, other_languages, strict=True) if other["is_original"]]
-        return {"translationOfWork": original[0]} if original else {}
-    return {"workTranslation": works} if works else {}
+        return {"translationOfWork": works[original_url]} if original_url in works else {}
+    return {"workTranslation": list(works.values())} if works else {}
 
 
 def person(author, absolute) -> dict:

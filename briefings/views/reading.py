@@ -105,6 +105,13 @@ def other_languages(request, briefing: Briefing) -> list[dict]:
     ]
 
 
+def original_url(request, briefing: Briefing, others: list[dict]) -> str | None:
+    """The address of the work's original, if readers may see it: the language-neutral default."""
+    if briefing.translation_of_id is None:
+        return request.build_absolute_uri(briefing.get_absolute_url())
+    return next((other["url"] for other in others if other["is_original"]), None)
+
+
 def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
     revision.briefing = briefing
     history = briefing.public_history
@@ -121,7 +128,8 @@ def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
         "pdf": revision.pdf_for_readers(briefing),
         "citation": citation,
         "related": cards(related),
-        "other_languages": other_languages(request, briefing),
+        "other_languages": (others := other_languages(request, briefing)),
+        "original_url": original_url(request, briefing, others),
         **series_context(briefing, revision),
     }
 
