@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core import signing
 
+from . import languages
 from .models import Author, Region, Series, SubscriberList, Theme
 from .search import clean_query
 
@@ -81,8 +82,14 @@ def search_scope(words: str, params: Mapping[str, str]) -> Scope:
         value = params.get(name, "")
         if value:
             search[name] = valid_date_filter(name, value)
+    language = params.get("language", "")
+    if language:
+        if language not in languages.codes():
+            raise UnknownScope("No such language.")
+        search["language"] = language
     labels = [label(tag) for tag in filters.values()]
     labels += [search[name] for name in ("year", "from", "to") if name in search]
+    labels += [languages.local_name(language)] if language else []
     title = f"Briefings matching “{words}”" + (f" ({', '.join(labels)})" if labels else "")
     return Scope(Kind.SEARCH, title, SubscriberList.search_key(search), filters, search)
 

@@ -17,31 +17,32 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, F, QuerySet
+from django.db.models import BooleanField, Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
-from . import common_words, snippets
+from . import common_words, languages, snippets
+from .languages import TextSearch
 from .models import Author, Briefing, Listing, Region, Revision, SearchTerm, Series, Theme
 from .models.listings import NO_TAG, Kind, List
 from .models.search import has_rank_ordered_index
 
-CONFIG = "briefings_english"  # English stemming, accents ignored (see the migration)
-STEMMER = "english"  # the Snowball stemmer CONFIG's dictionary uses, for snippets
 MAX_QUERY_CHARS = 500
 EXCERPT_CHARS = 3000  # snippets quote the start of the text: fetching and reading it costs what it holds
 RESULT_LIMIT = 200  # broad queries list their best 200 and say "more than 200" rather than count every match
 WORD = re.compile(r"[^\W\d_]{3,40}")
-INDEX_SQL = f"""
+# Each briefing is indexed with its language's stemming (languages.text_search).
+INDEX_SQL = """
     UPDATE briefings_briefing SET
         search_vector =
-            setweight(to_tsvector('{CONFIG}', %(title)s), 'A')
-            || setweight(to_tsvector('{CONFIG}', %(standfirst)s), 'B')
-            || setweight(to_tsvector('{CONFIG}', %(tags)s), 'C')
-            || setweight(to_tsvector('{CONFIG}', %(body)s), 'D'),
+            setweight(to_tsvector(%(config)s::regconfig, %(title)s), 'A')
+            || setweight(to_tsvector(%(config)s::regconfig, %(standfirst)s), 'B')
+            || setweight(to_tsvector(%(config)s::regconfig, %(tags)s), 'C')
+            || setweight(to_tsvector(%(config)s::regconfig, %(body)s), 'D'),
         search_excerpt = %(excerpt)s
     WHERE id = %(id)s
 """
@@ -89,6 +90,7 @@ def index_briefing(briefing: Briefing) -> None:
             INDEX_SQL,
             {
                 "id": briefing.pk,
+                "config": languages.text_search(revision.language).config,
                 "title": revision.title,
                 "standfirst": revision.standfirst,
                 "tags": " ".join(tags),
@@ -113,22 +115,27 @@ def remember_words(text: str) -> None:
     SearchTerm.objects.bulk_create([SearchTerm(word=word) for word in words], ignore_conflicts=True)
 
 
-def matching(text: str) -> QuerySet[Briefing]:
-    """Listed briefings matching a query in web-search syntax (words, "phrases", -not, OR)."""
-    query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    return Briefing.objects.listed().filter(search_vector=query)
+def searching(language: str | None) -> TextSearch:
+    """How a query is read: in the language the reader chose to search, else the interface's."""
+    return languages.text_search(language or get_language())
 
 
-QUERY_SQL = f"websearch_to_tsquery('{CONFIG}', %s)"
+def matching(text: str, config: str) -> QuerySet[Briefing]:
+    """Listed briefings matching a query in web-search syntax (words, "phrases", -not, OR), read with a
+    text search configuration."""
+    return Briefing.objects.listed().filter(search_vector=SearchQuery(text, search_type="websearch", config=config))
+
+
+QUERY_SQL = "websearch_to_tsquery(%s::regconfig, %s)"
 MAY_HOLD_PHRASE = re.compile(r'"|\w[^\w\s"]\w')  # quotes, or words joined as in "anti-ship" or "U.S."
 PHRASE_OPERATOR = re.compile(r"<(\d+|-)>")  # no lexeme holds "<" or ">": the parser splits words there
 
 
-def loosened(text: str) -> str | None:
+def loosened(text: str, config: str) -> str | None:
     """The query as PostgreSQL reads it, with each phrase's words wanted anywhere (`<->` and `<N>` made
     `&`); None if it has no phrase, or leaves something out ("not this phrase" is not "not these words")."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {QUERY_SQL}::text", [text])
+        cursor.execute(f"SELECT {QUERY_SQL}::text", [config, text])
         query = cursor.fetchone()[0]
     if "!" in query or not PHRASE_OPERATOR.search(query):
         return None
@@ -150,12 +157,18 @@ FILTERS = {"series": Kind.SERIES, "author": Kind.AUTHOR, "region": Kind.REGION, 
 
 @dataclass(frozen=True)
 class Narrowing:
-    """A reader's filters of a search: the tags chosen (by filter name), a year, published-between dates."""
+    """A reader's filters of a search: the tags chosen (by filter name), a year, published-between dates,
+    a language (the query is then read in it)."""
 
     filters: dict
     year: int | None = None
     start: date | None = None
     end: date | None = None
+    language: str | None = None
+
+    @property
+    def text_search(self) -> TextSearch:
+        return searching(self.language)
 
     @property
     def lists(self) -> list[List]:
@@ -181,27 +194,27 @@ class Narrowing:
     def of(self, briefings: QuerySet[Briefing]) -> QuerySet[Briefing]:
         """These briefings, as these filters pass them: each looked up in the chosen tags' kept lists."""
         first, after = self.span
-        within = {"published_at__gte": first, "published_at__lt": after}
-        return briefings.in_lists(*self.lists).filter(**{lookup: moment for lookup, moment in within.items() if moment})
+        chosen = {"published_at__gte": first, "published_at__lt": after, "language": self.language}
+        return briefings.in_lists(*self.lists).filter(**{lookup: value for lookup, value in chosen.items() if value})
 
 
 def midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def by_relevance(briefings: QuerySet[Briefing], text: str) -> QuerySet[Briefing]:
+def by_relevance(briefings: QuerySet[Briefing], text: str, config: str) -> QuerySet[Briefing]:
     if has_rank_ordered_index():
         # Ordered by the distance alone: a second sort key would stop the index from giving the order.
-        distance = RawSQL(f"search_vector <=> {QUERY_SQL}", [text])
+        distance = RawSQL(f"search_vector <=> {QUERY_SQL}", [config, text])
         return briefings.annotate(distance=distance).order_by("distance")
-    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    query = SearchQuery(text, search_type="websearch", config=config)
     rank = SearchRank(F("search_vector"), query, cover_density=True)
     return briefings.annotate(rank=rank).order_by("-rank", "-published_at")
 
 
-def passages(ids: list[int], text: str) -> dict[int, SafeString]:
+def passages(ids: list[int], text: str, reading: TextSearch) -> dict[int, SafeString]:
     """The passages of these briefings that quote the query, highlighted, by briefing."""
-    return snippets.passages(ids, text, CONFIG, STEMMER)
+    return snippets.passages(ids, text, reading.config, reading.stemmer)
 
 
 @dataclass(frozen=True)
@@ -252,7 +265,15 @@ def facets(hits: list[Hit]) -> list[Facet]:
     return [
         *found,
         ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
+        ("Language", "language", language_options([pk for pk, _ in hits])),
     ]
+
+
+def language_options(ids: list[int]) -> list[FacetOption]:
+    """Counts per language among these results, by each language's own name; none where all share one."""
+    counted = Briefing.objects.filter(pk__in=ids).values_list("language").annotate(count=Count("pk")).order_by()
+    options = [FacetOption(code, languages.local_name(code), count) for code, count in counted]
+    return sorted(options, key=lambda option: (-option.count, option.label)) if len(options) > 1 else []
 
 
 @dataclass(frozen=True)
@@ -268,17 +289,21 @@ class Found:
 def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
     """Order the matches of `text`, narrowed by the reader's filters, by relevance (or newest first), and
     describe the best of them."""
-    word = common_words.sole_common_word(text, CONFIG) if has_rank_ordered_index() else None
+    config = narrowing.text_search.config
+    # Kept matches are of every language: a search in one reads the index.
+    has_kept_matches = has_rank_ordered_index() and not narrowing.language
+    word = common_words.sole_common_word(text, config) if has_kept_matches else None
     if word is not None:
         hits = common_word_hits(word, narrowing, by_date=by_date)
     else:
         may_hold_phrase = not by_date and has_rank_ordered_index() and MAY_HOLD_PHRASE.search(text)
         hits = phrase_hits(text, narrowing) if may_hold_phrase else None
         if hits is None:
-            matches = narrowing.of(matching(text))
-            hits = first_hits(matches.order_by("-published_at", "-pk") if by_date else by_relevance(matches, text))
+            matches = narrowing.of(matching(text, config))
+            newest_first = matches.order_by("-published_at", "-pk")
+            hits = first_hits(newest_first if by_date else by_relevance(matches, text, config))
     if not hits:
-        return Found(hits=[], facets=[], suggestion=suggestion(text))
+        return Found(hits=[], facets=[], suggestion=suggestion(text, config))
     return Found(hits=hits, facets=facets(hits[:RESULT_LIMIT]), suggestion=None)
 
 
@@ -301,11 +326,12 @@ def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
     asks. Worked out inside, a query leaving a phrase out was sent through the index as one walking all
     of it, which the RUM index cannot always do without crashing the server (a word's list that vacuum
     emptied); such queries are not loosened, and are asked in full as before."""
-    query = loosened(text)
+    config = narrowing.text_search.config
+    query = loosened(text, config)
     if query is None:
         return None
-    has_phrase = RawSQL(f"search_vector @@ {QUERY_SQL}", [text], output_field=BooleanField())
-    candidates = by_relevance(narrowing.of(holding_all(query)), text).annotate(has_phrase=has_phrase)
+    has_phrase = RawSQL(f"search_vector @@ {QUERY_SQL}", [config, text], output_field=BooleanField())
+    candidates = by_relevance(narrowing.of(holding_all(query)), text, config).annotate(has_phrase=has_phrase)
     rows = list(candidates.values_list("pk", YEAR, "has_phrase")[: RESULT_LIMIT + 1])
     hits = [(pk, year) for pk, year, matches in rows if matches]
     return hits if len(rows) <= RESULT_LIMIT or len(hits) == len(rows) else None
@@ -323,7 +349,7 @@ def common_word_hits(word: int, narrowing: Narrowing, *, by_date: bool) -> list[
     return hits
 
 
-def suggestion(text: str) -> str | None:
+def suggestion(text: str, config: str) -> str | None:
     """A respelling of the query from the archive's own words that finds something, if there is one."""
     words = WORD.findall(text)
     if not words or len(words) > 6:
@@ -338,8 +364,8 @@ def suggestion(text: str) -> str | None:
             .order_by("-similarity")
             .values_list("word", flat=True)[:5]
         )
-        replacement = next((candidate for candidate in candidates if matching(candidate).exists()), None)
+        replacement = next((candidate for candidate in candidates if matching(candidate, config).exists()), None)
         if replacement is None:
             return None
         suggested = re.sub(rf"\b{re.escape(word)}\b", replacement, suggested)
-    return suggested if suggested != text and matching(suggested).exists() else None
+    return suggested if suggested != text and matching(suggested, config).exists() else None

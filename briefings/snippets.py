@@ -38,7 +38,7 @@ EXCERPTS_SQL = """
 """
 
 
-def passages(ids: list[int], text: str, config: str, language: str) -> dict[int, SafeString]:
+def passages(ids: list[int], text: str, config: str, stemmer: str | None) -> dict[int, SafeString]:
     """The highlighted passages of these briefings that quote the query, by briefing (those with no text
     to quote left out)."""
     with connection.cursor() as cursor:
@@ -47,7 +47,7 @@ def passages(ids: list[int], text: str, config: str, language: str) -> dict[int,
     if not rows:
         return {}
     lexemes = {lexeme.replace("''", "'") for lexeme in LEXEME.findall(rows[0][2])}
-    stem = Stemmer.Stemmer(language).stemWord
+    stem = Stemmer.Stemmer(stemmer).stemWord if stemmer else str  # without one, words are indexed as written
     found = matches(lexemes)
     return {pk: highlight(quoted(excerpt, found, lexemes, stem)) for pk, excerpt, _ in rows if excerpt}
 

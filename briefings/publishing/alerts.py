@@ -216,7 +216,8 @@ def search_finds(saved: dict, change: ContentChange) -> bool:
             if filters[name] is None:
                 return False  # the tag is gone, so nothing can match
     dates = [saved.get(name) for name in ("from", "to")]
-    found = search.Narrowing(filters, saved.get("year"), *dates).of(search.matching(saved.get("q", "")))
+    narrowing = search.Narrowing(filters, saved.get("year"), *dates, language=saved.get("language"))
+    found = narrowing.of(search.matching(saved.get("q", ""), narrowing.text_search.config))
     return found.filter(pk=change.briefing_id).exists()
 
 

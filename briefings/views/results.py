@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.views.generic import ListView
 
-from .. import freshness, search, taxonomy
+from .. import freshness, languages, search, taxonomy
 from ..cards import cards
 from ..models import Author, Card, Region, Series, Theme
 from ..templatetags.briefings import with_parameter
@@ -43,6 +44,14 @@ class SearchView(ListView):
         return chosen
 
     @cached_property
+    def language(self) -> str | None:
+        """The language a reader chose to search in: its briefings only, the query read in it."""
+        code = self.request.GET.get("language")
+        if code and code not in languages.codes():
+            raise Http404("No such language.")
+        return code or None
+
+    @cached_property
     def year(self) -> int | None:
         try:
             return valid_year(int(self.request.GET["year"])) if self.request.GET.get("year") else None
@@ -66,7 +75,7 @@ class SearchView(ListView):
 
     @cached_property
     def narrowing(self) -> search.Narrowing:
-        return search.Narrowing(self.filters, self.year, *self.date_range)
+        return search.Narrowing(self.filters, self.year, *self.date_range, language=self.language)
 
     @cached_property
     def found(self) -> search.Found:
@@ -80,6 +89,8 @@ class SearchView(ListView):
             start,
             end,
             self.is_sorted_by_date,
+            self.language,
+            get_language(),  # the query is read in the interface's language when none is chosen
         )
         return freshness.remember(key, lambda: search.find(self.query, self.narrowing, by_date=self.is_sorted_by_date))
 
@@ -90,7 +101,12 @@ class SearchView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
-            query=self.query, filters=self.filters, year=self.year, date_range=self.date_range, **kwargs
+            query=self.query,
+            filters=self.filters,
+            year=self.year,
+            date_range=self.date_range,
+            language=self.language and languages.local_name(self.language),
+            **kwargs,
         )
         if not self.query:
             return context
@@ -117,11 +133,12 @@ class SearchView(ListView):
         start, end = self.date_range
         chosen = {"q": self.query, **{name: value.slug for name, value in self.filters.items()}}
         chosen |= {"year": self.year, "from": start and start.isoformat(), "to": end and end.isoformat()}
+        chosen["language"] = self.language
         return urlencode({name: value for name, value in chosen.items() if value})
 
     def results(self, ids: list[int]) -> list[tuple[Card, SafeString | None]]:
         """One page of results in the order of the hits: each briefing's card and its matching passage."""
-        passages = search.passages(ids, self.query)
+        passages = search.passages(ids, self.query, self.narrowing.text_search)
         return [(card, passages.get(card.briefing_id)) for card in cards(ids)]
 
 
