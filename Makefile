@@ -8,14 +8,14 @@ PORT ?= 8000
 DB := $(PY) manage.py pgcluster run --
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve worker test lint format lock upgrade fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts bench-cold bench-crawl bench-plans bench-scale clean debian-run debian-test
+.PHONY: install run serve worker test lint format lock upgrade messages fonts map check-deploy bench-search bench-serving bench-pdfs bench-alerts bench-cold bench-crawl bench-plans bench-scale clean debian-run debian-test
 
 # Debian packages: the site needs PostgreSQL with the RUM extension (search ranks inside its index), a
 # Python with venv and the text layout libraries WeasyPrint draws PDFs with; the tests also drive Chromium,
 # start a Redis server, fetch axe-core with npm and read PDFs with poppler's tools.
 # As root the missing ones are installed; otherwise the one command to run is printed. A package counts
 # as present when dpkg has it or a command of its name is on the PATH (npm may come with Node.js).
-RUN_PACKAGES = postgresql postgresql-PG_MAJOR-rum python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+RUN_PACKAGES = postgresql postgresql-PG_MAJOR-rum python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext
 TEST_PACKAGES = $(RUN_PACKAGES) chromium redis-server npm fonts-dejavu-core poppler-utils
 
 define ensure_debian_packages
@@ -56,6 +56,15 @@ $(VENV)/.installed: requirements.txt
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# The interface's translations: `make messages` gathers the strings to translate into each language's .po
+# file, and every command that serves pages compiles them (GNU gettext's msgfmt).
+MESSAGES = $(patsubst %.po,%.mo,$(wildcard briefings/locale/*/LC_MESSAGES/django.po))
+%.mo: %.po
+	msgfmt --check -o $@ $<
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --all --no-obsolete $(addprefix --ignore=,$(VENV) bench tests staticfiles var media node_modules)
 
 # After editing requirements.in or requirements-dev.in: pin what they need, changing nothing else.
 PIP_COMPILE = $(VENV)/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links
@@ -103,7 +112,7 @@ map: $(VENV)/.installed-dev
 WORKER = $(PY) manage.py procrastinate worker
 WITH_WORKER = $(WORKER) & worker=$$!; trap "kill $$worker 2>/dev/null; wait $$worker" EXIT INT TERM;
 
-run: debian-run $(VENV)/.installed
+run: debian-run $(VENV)/.installed $(MESSAGES)
 	DEBUG=$${DEBUG:-true} PORT=$(PORT) $(DB) sh -c '\
 		$(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_demo --port $(PORT) || exit 1; \
@@ -119,7 +128,7 @@ SERVE_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" \
 	SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}" \
 	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
 
-serve: debian-run $(VENV)/.installed var/secret-key
+serve: debian-run $(VENV)/.installed var/secret-key $(MESSAGES)
 	$(SERVE_ENV) DEBUG=false PORT=$(PORT) $(DB) sh -c '\
 		$(PY) manage.py migrate --noinput -v0 && \
 		$(PY) manage.py collectstatic --noinput -v0 && \
@@ -128,7 +137,7 @@ serve: debian-run $(VENV)/.installed var/secret-key
 
 # A worker alone, for the machines that make PDFs and send email: any number of them share the queue in
 # PostgreSQL.
-worker: debian-run $(VENV)/.installed var/secret-key
+worker: debian-run $(VENV)/.installed var/secret-key $(MESSAGES)
 	$(SERVE_ENV) DEBUG=false $(DB) $(WORKER)
 
 # A signing key kept for `make serve` when SECRET_KEY is not given.
@@ -136,7 +145,7 @@ var/secret-key:
 	mkdir -p var
 	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-test: debian-test install lint
+test: debian-test $(MESSAGES) install lint
 	$(DB) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Django idioms of 5.2 (django-upgrade); landed migrations are left as they are.

@@ -7,6 +7,9 @@ import hashlib
 
 from django.conf import settings
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 from .models import Briefing
 from .models.cards import Card
@@ -42,15 +45,17 @@ def card_of(briefing: Briefing) -> Card:
         standfirst=typeset(revision.standfirst),
         byline=byline(author.name for author in revision.authors),
         image=revision.hero_image.name or "",
+        language=revision.language,
     )
-    card.html = render_to_string(CARD_TEMPLATE, {"card": card})
+    with translation.override(revision.language):
+        card.html = render_to_string(CARD_TEMPLATE, {"card": card})
     return card
 
 
 def byline(names) -> str:
     """'A', 'A and B', 'A, B and C'."""
     names = [typeset(name) for name in names]
-    return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return get_text_list(names, gettext("and"))
 
 
 def cards(ids: list[int]) -> list[Card]:

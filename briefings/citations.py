@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
+from . import languages
 from .models import Author, Briefing, Revision
 
 
@@ -54,11 +56,18 @@ class Citation:
         else:
             rest = [f"{name.given} {name.family}".strip() for name in names[1:]]
             byline = f"{names[0].inverted}, " + ", ".join(rest[:-1]) + (", " if len(rest) > 1 else "")
-            byline += f"and {rest[-1]}. "
-        return (
-            f"{byline}“{self.revision.title}.” {settings.SITE_NAME}, {self.date:%B} {self.date.day}, {self.date.year}. "
-            f"Version {self.revision.number}. {self.url}."
-        )
+            byline += f"{gettext('and')} {rest[-1]}. "
+        return f"{byline}“{self.revision.title}.” {settings.SITE_NAME}, {self.day}. {self.version}. {self.url}."
+
+    @property
+    def day(self) -> str:
+        """The day of publication as the page's language writes it (December 3, 2026; 3 décembre 2026)."""
+        month = dateformat.format(self.date, "F")
+        return gettext("%(month)s %(day)s, %(year)s") % {"month": month, "day": self.date.day, "year": self.date.year}
+
+    @property
+    def version(self) -> str:
+        return gettext("Version %(number)s") % {"number": self.revision.number}
 
     def apa(self) -> str:
         names = [f"{name.family}, {name.initials}".rstrip(", ") for name in self.names]
@@ -68,8 +77,8 @@ class Citation:
             byline = "".join(names)
         byline = f"{byline} " if byline else ""
         return (
-            f"{byline}({self.date.year}, {self.date:%B} {self.date.day}). {self.revision.title} "
-            f"(Version {self.revision.number}). {settings.SITE_NAME}. {self.url}"
+            f"{byline}({self.date.year}, {dateformat.format(self.date, 'F')} {self.date.day}). {self.revision.title} "
+            f"({self.version}). {settings.SITE_NAME}. {self.url}"
         )
 
     def bibtex(self) -> str:
@@ -80,6 +89,7 @@ class Citation:
             ("year", braced(str(self.date.year))),
             ("month", self.date.strftime("%b").lower()),
             ("note", braced(f"Version {self.revision.number}")),
+            ("langid", braced(languages.name(self.revision.language).lower())),  # babel's name, which biblatex reads
             ("url", braced(self.url)),
             ("urldate", braced(timezone.localdate().isoformat())),
         ]

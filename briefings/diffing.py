@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from django.db.models.fields.files import FieldFile
 from django.utils.text import capfirst
+from django.utils.translation import gettext_noop
 
 from .models import CONTENT_FIELDS, Revision
 
@@ -58,12 +59,24 @@ def merge_runs(segments: list[Segment]) -> list[Segment]:
     return merged
 
 
+# The labels of the fields named after their model field, which pages of changes translate as the others.
+FIELD_LABELS = (
+    gettext_noop("Hero image alt text"),
+    gettext_noop("Hero image credit"),
+    gettext_noop("Series"),
+    gettext_noop("Part"),
+    gettext_noop("Language"),
+    gettext_noop("Update note"),
+)
+
+
 def describe(revision: Revision) -> dict[str, str]:
     """A revision's fields as the text an editor reads: title, address and tags first, the body last."""
-    fields = {"Title": revision.title, "Slug": revision.slug, "Standfirst": revision.standfirst}
-    fields["Authors"] = ", ".join(author.name for author in revision.authors)
-    fields["Themes"] = ", ".join(sorted(theme.name for theme in revision.themes.all()))
-    fields["Regions"] = ", ".join(sorted(region.name for region in revision.regions.all()))
+    fields = {gettext_noop("Title"): revision.title, gettext_noop("Slug"): revision.slug}
+    fields[gettext_noop("Standfirst")] = revision.standfirst
+    fields[gettext_noop("Authors")] = ", ".join(author.name for author in revision.authors)
+    fields[gettext_noop("Themes")] = ", ".join(sorted(theme.name for theme in revision.themes.all()))
+    fields[gettext_noop("Regions")] = ", ".join(sorted(region.name for region in revision.regions.all()))
     for name in CONTENT_FIELDS:
         label = capfirst(Revision._meta.get_field(name).verbose_name)
         fields.setdefault(label, as_text(getattr(revision, name)))

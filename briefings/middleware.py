@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import translation
 
 
 class RejectNullBytesMiddleware:
@@ -66,3 +67,18 @@ class ContentSecurityPolicyMiddleware:
             is_admin = request.path.startswith(self.admin_prefix)
             response[CSP_HEADER] = self.admin_policy if is_admin else self.public_policy
         return response
+
+
+class AddressLanguageMiddleware:
+    """The interface speaks the address's language: /fr/… is French, an address without a prefix the
+    site's own language. Never the browser's preference: each address is one page, which caches share.
+    A briefing's own pages then speak the briefing's language (briefings.views.reading)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            return self.get_response(request)

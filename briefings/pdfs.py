@@ -14,6 +14,7 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
@@ -55,11 +56,14 @@ def site_address(path: str) -> str:
 
 def render_pdf(revision_id: int) -> RenderedPdf:
     revision = printed_revision(revision_id)
-    context = print_context(revision)
-    html = render_to_string("briefings/pdf/version.html", context)
-    document = HTML(string=html, base_url=site_address("/"), url_fetcher=OwnFiles()).render()
+    document = HTML(string=printed_html(revision), base_url=site_address("/"), url_fetcher=OwnFiles()).render()
     content = document.write_pdf(pdf_tags=True, pdf_variant="pdf/ua-1", custom_metadata=True)
     return RenderedPdf(content, len(document.pages), marks_withdrawal=revision.briefing.is_withdrawn)
+
+
+def printed_html(revision: Revision) -> str:
+    with translation.override(revision.language):  # dates and labels in the briefing's language
+        return render_to_string("briefings/pdf/version.html", print_context(revision))
 
 
 def printed_revision(revision_id: int) -> Revision:

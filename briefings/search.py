@@ -23,7 +23,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 
 from . import common_words, languages, snippets
 from .languages import TextSearch
@@ -239,14 +239,14 @@ Facet = tuple[str, str, list[FacetOption]]  # heading, query parameter, options
 FACET_OPTIONS = 15
 
 
-# Each tag facet: its heading, query parameter, tag model and label field, and the kept list that counts it
-# (for regions, a region's list holds the briefings of the regions inside it; only regions some briefing
-# names are offered).
+# Each tag facet: its heading (the page translates it), query parameter, tag model and label field, and the
+# kept list that counts it (for regions, a region's list holds the briefings of the regions inside it; only
+# regions some briefing names are offered).
 TAG_FACETS = [
-    ("Theme", "theme", Theme, "name", Kind.THEME),
-    ("Region", "region", Region, "name", Kind.REGION),
-    ("Author", "author", Author, "name", Kind.AUTHOR),
-    ("Series", "series", Series, "title", Kind.SERIES),
+    (gettext_noop("Theme"), "theme", Theme, "name", Kind.THEME),
+    (gettext_noop("Region"), "region", Region, "name", Kind.REGION),
+    (gettext_noop("Author"), "author", Author, "name", Kind.AUTHOR),
+    (gettext_noop("Series"), "series", Series, "title", Kind.SERIES),
 ]
 
 
@@ -264,8 +264,12 @@ def facets(hits: list[Hit]) -> list[Facet]:
     years = Counter(year for _, year in hits)
     return [
         *found,
-        ("Year", "year", [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]),
-        ("Language", "language", language_options([pk for pk, _ in hits])),
+        (
+            gettext_noop("Year"),
+            "year",
+            [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)],
+        ),
+        (gettext_noop("Language"), "language", language_options([pk for pk, _ in hits])),
     ]
 
 

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "briefings.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "briefings.middleware.AddressLanguageMiddleware",  # before the cache: an address resolves in its language
     "briefings.caching.PublicPageCacheMiddleware",  # before sessions: a cached page needs none of what follows
     "briefings.outage.OutageMiddleware",  # while the database is away, what the cache cannot answer is a 503
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,6 +128,7 @@ LANGUAGE_CODE = LANGUAGES[0][0]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 FORMAT_MODULE_PATH = ["briefings.formats"]  # dates written one way everywhere (briefings/formats/)
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "briefings" / "locale"]  # the interface's translations (make messages)
 USE_TZ = True
 
 STATIC_URL = "static/"

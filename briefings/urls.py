@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import LocalePrefixPattern, URLResolver, include, path, register_converter
+from django.urls.resolvers import RoutePattern
 
 from . import feeds, sitemaps, views
 from .caching import public_page
@@ -32,9 +33,8 @@ feed_patterns = [
     ),
 ]
 
-public_patterns = [
-    path("", public_page(views.home, made_ahead=True), name="home"),
-    path("briefings/", public_page(views.briefing_list), name="briefing-list"),
+# A briefing's pages have one address, in the briefing's own language.
+briefing_patterns = [
     path("briefings/<slug:slug>/", public_page(views.briefing_detail, made_ahead=True), name="briefing-detail"),
     path(
         "briefings/<slug:slug>/v/<int:number>/",
@@ -49,6 +49,14 @@ public_patterns = [
     path("briefings/<slug:slug>/pdf/", views.briefing_pdf, name="briefing-pdf"),
     path("briefings/<slug:slug>/v/<int:number>/pdf/", views.briefing_version_pdf, name="briefing-version-pdf"),
     path("briefings/<slug:slug>/changes/", public_page(views.briefing_changes, scoped=True), name="briefing-changes"),
+    path("preview/<str:token>/", views.preview, name="preview"),
+]
+
+# The pages around them, in each of the site's languages: /fr/themes/ is the French page of themes,
+# /themes/ the site's own language's.
+reading_patterns = [
+    path("", public_page(views.home, made_ahead=True), name="home"),
+    path("briefings/", public_page(views.briefing_list), name="briefing-list"),
     path("themes/", public_page(views.theme_index), name="theme-index"),
     path("themes/<slug:slug>/", public_page(views.theme_detail, made_ahead=True), name="theme-detail"),
     path("regions/", public_page(views.region_index), name="region-index"),
@@ -62,7 +70,6 @@ public_patterns = [
     path("archive/<int:year>/<int:month>/", public_page(views.archive_period, made_ahead=True), name="archive-month"),
     path("search/", public_page(views.search_results), name="search"),
     path("feeds/", include(feed_patterns)),
-    path("preview/<str:token>/", views.preview, name="preview"),
     path("alerts/", views.alert_signup, name="alert-signup"),
     path("alerts/check-your-email/", views.alert_requested, name="alert-requested"),
     path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert-confirm"),
@@ -70,8 +77,13 @@ public_patterns = [
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert-unsubscribe"),
 ]
 
+# The prefix is nested in the namespace, not i18n_patterns at the root, so that the briefing pages beside
+# it stay unprefixed; include() refuses it there, so the namespace's resolver is made here.
+in_each_language = URLResolver(LocalePrefixPattern(prefix_default_language=False), reading_patterns)
+public_patterns = [*briefing_patterns, in_each_language]
+
 urlpatterns = [
-    path("", include((public_patterns, "briefings"))),
+    URLResolver(RoutePattern(""), public_patterns, app_name="briefings", namespace="briefings"),
     path("sitemap.xml", public_page(sitemaps.index, made_ahead=True), name="sitemap"),
     path("sitemap-<section>-<month:month>.xml", public_page(sitemaps.month_section), name="sitemap-month"),
     path("sitemap-<section>.xml", public_page(sitemaps.tag_section), name="sitemap-section"),

@@ -280,3 +280,14 @@ def test_a_file_drawn_before_a_withdrawal_is_never_served_without_its_mark(clien
     run_worker()
     assert client.get(f"/briefings/{briefing.slug}/pdf/").status_code == 200
     assert "Its source recanted." in " ".join(text_of(stored_pdf(briefing)).split())
+
+
+def test_a_french_briefings_pdf_speaks_french():
+    briefing = published(title="La coopération spatiale du Japon", language="fr")
+    run_worker()
+    reader = stored_pdf(briefing)
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    text = " ".join(text_of(reader).split())
+    day = timezone.localtime(briefing.published_at)
+    assert f"Version 1, publiée le {day.day} " in text and "Citer cette version" in text
+    assert "Version 1, published" not in text

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .tags import Author, Region, Series, Theme
 
@@ -124,9 +125,9 @@ class Subscriber(models.Model):
 
 class Subscription(models.Model):
     class Frequency(models.TextChoices):
-        IMMEDIATELY = "immediately", "As soon as it is published"
-        DAILY = "daily", "A daily digest"
-        WEEKLY = "weekly", "A weekly digest"
+        IMMEDIATELY = "immediately", _("As soon as it is published")
+        DAILY = "daily", _("A daily digest")
+        WEEKLY = "weekly", _("A weekly digest")
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
     subscriber_list = models.ForeignKey(SubscriberList, on_delete=models.CASCADE, related_name="subscriptions")

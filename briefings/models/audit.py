@@ -8,6 +8,7 @@ from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .briefings import Briefing
 from .revisions import Revision
@@ -34,11 +35,11 @@ class StateChange(models.Model):
     Action = Action
 
     class ChangeKind(models.TextChoices):
-        FIRST = "first", "First publication"
-        MINOR = "minor", "Minor edit"
-        CORRECTION = "correction", "Correction"
-        CLARIFICATION = "clarification", "Clarification"
-        UPDATE = "update", "Update"
+        FIRST = "first", _("First publication")
+        MINOR = "minor", _("Minor edit")
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        UPDATE = "update", _("Update")
 
     briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="state_changes")
     revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

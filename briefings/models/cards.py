@@ -18,11 +18,11 @@ from .briefings import Briefing
 # every list page about a millisecond, more than reading it.
 CARDS_OF_SQL = """
     SELECT card.briefing_id, card.html, card.series, card.theme, card.title, card.standfirst, card.byline,
-        card.image, briefing.slug, briefing.published_at, briefing.updated_at
+        card.image, card.language, briefing.slug, briefing.published_at, briefing.updated_at
     FROM briefings_card card JOIN briefings_briefing briefing ON briefing.id = card.briefing_id
     WHERE card.briefing_id = ANY(%s) AND card.format = %s
 """
-CARD_COLUMNS = ["briefing_id", "html", "series", "theme", "title", "standfirst", "byline", "image"]
+CARD_COLUMNS = ["briefing_id", "html", "series", "theme", "title", "standfirst", "byline", "image", "language"]
 BRIEFING_COLUMNS = ["id", "slug", "published_at", "updated_at"]
 
 
@@ -54,10 +54,11 @@ class Card(models.Model):
     standfirst = models.TextField(blank=True)
     byline = models.TextField(blank=True)
     image = models.CharField(max_length=255, blank=True, help_text="The hero image's name in storage.")
+    language = models.CharField(max_length=8, help_text="The briefing's language, which the card speaks.")
 
     objects = CardQuerySet.as_manager()
 
-    SHOWN = ("series", "theme", "title", "standfirst", "byline", "image")
+    SHOWN = ("series", "theme", "title", "standfirst", "byline", "image", "language")
 
     def __str__(self) -> str:
         return self.title

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -25,9 +26,9 @@ RATE_WINDOW = 3600
 
 
 class AlertForm(forms.Form):
-    email = forms.EmailField(label="Your email address", max_length=254)
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
     frequency = forms.ChoiceField(
-        label="How often", choices=Frequency.choices, initial=Frequency.IMMEDIATELY, widget=forms.RadioSelect
+        label=_("How often"), choices=Frequency.choices, initial=Frequency.IMMEDIATELY, widget=forms.RadioSelect
     )
 
 

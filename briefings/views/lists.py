@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import calendar
-from datetime import MAXYEAR, MINYEAR
+from datetime import MAXYEAR, MINYEAR, date
 
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.views.generic import ListView
 
 from .. import scopes, taxonomy
@@ -251,7 +252,8 @@ class ArchiveView(TagListView):
 
     def get_context_data(self, **kwargs):
         month = self.kwargs.get("month")
-        period = f"{calendar.month_name[month]} {self.kwargs['year']}" if month else str(self.kwargs["year"])
+        year = self.kwargs["year"]
+        period = capfirst(date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")) if month else str(year)
         return super().get_context_data(period=period, **kwargs)
 
 

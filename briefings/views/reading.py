@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 
 from .. import diffing, languages, scopes
@@ -113,6 +114,7 @@ def original_url(request, briefing: Briefing, others: list[dict]) -> str | None:
 
 
 def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
+    translation.activate(revision.language)  # the page speaks the briefing's language, whatever the address
     revision.briefing = briefing
     history = briefing.public_history
     versions = published_version_numbers(history)
@@ -191,6 +193,7 @@ def briefing_changes(request, slug: str):
     except ValueError as error:
         raise Http404("Versions are numbers.") from error
     old, new = published_revision(briefing, old_number), published_revision(briefing, new_number)
+    translation.activate(new.language)
     changes = [
         replace(change, segments=diffing.elide_unchanged(change.segments))
         for change in diffing.compare(old, new)
@@ -217,6 +220,7 @@ def preview(request, token: str):
     briefing = link.briefing
     revision = Revision.objects.select_related("series").with_tags().get(pk=briefing.latest_revision_id)
     context = {"briefing": briefing, "revision": revision, "is_preview": True, "preview_link": link}
+    translation.activate(revision.language)
     response = render(request, "briefings/briefing_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
