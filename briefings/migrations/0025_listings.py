@@ -6,9 +6,9 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     # The same code keeps the tables from here on; it reads and writes them with SQL only.
-    from briefings.publishing.listings import rebuild
+    from briefings.publishing.listings import rewrite_lists_and_tallies
 
-    rebuild()
+    rewrite_lists_and_tallies()
 
 
 class Migration(migrations.Migration):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models import F, Value
 from django.db.models.functions import Now
+from django.utils.translation import get_language
 
 
 class Kind(models.TextChoices):
@@ -37,15 +39,26 @@ NO_TAG = 0  # the tag of the list of every briefing
 List = tuple[str, int]  # (kind, tag)
 
 
+# Whether a row is hidden from readers of a language: another of its work's briefings, in their language
+# or the work's original, is listed and live (see Listing.hidden_in).
+HIDDEN_SQL = """({hidden_in} <> '{{}}' AND EXISTS (
+    SELECT FROM UNNEST({hidden_in}, {hidden_at}) AS hidden (language, at)
+    WHERE hidden.language = {language} AND hidden.at <= STATEMENT_TIMESTAMP()))"""
+
+
+def hidden_sql(row: str, language: str) -> str:
+    return HIDDEN_SQL.format(hidden_in=f"{row}.hidden_in", hidden_at=f"{row}.hidden_at", language=language)
+
 # Each list's newest rows before a moment (and before now: scheduled ones are not listed yet), a short
-# walk back along each list's index, all lists in one statement.
-NEWEST_SQL = """
+# walk back along each list's index, all lists in one statement, as readers of a language see them.
+NEWEST_SQL = f"""
     SELECT list.kind, list.tag, walk.briefing_id, walk.published_at
     FROM UNNEST(%(kinds)s::varchar[], %(tags)s::bigint[]) AS list(kind, tag)
     CROSS JOIN LATERAL (
         SELECT row.briefing_id, row.published_at FROM briefings_listing row
         WHERE row.kind = list.kind AND row.tag = list.tag
             AND row.published_at < %(before)s AND row.published_at <= STATEMENT_TIMESTAMP()
+            AND NOT {hidden_sql("row", "%(language)s")}
         ORDER BY row.published_at DESC, row.briefing_id DESC
         LIMIT %(count)s
     ) walk
@@ -106,9 +119,26 @@ class HeldIn(models.Func):
         super().__init__(F(briefing), Value(str(kind)), Value(tag))
 
 
+class HiddenFrom(models.Func):
+    """Whether the row is hidden now from readers of `language` (HIDDEN_SQL), in whatever statement reads it."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, language: str):
+        super().__init__(F("hidden_in"), F("hidden_at"), Value(language))
+
+    def as_sql(self, compiler, connection, **extra):
+        (hidden_in, in_params), (hidden_at, at_params), (language, language_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        sql = HIDDEN_SQL.format(hidden_in=hidden_in, hidden_at=hidden_at, language=language)
+        return sql, (*in_params, *in_params, *at_params, *language_params)
+
+
 class ListingQuerySet(models.QuerySet):
     def live(self) -> ListingQuerySet:
-        return self.filter(published_at__lte=Now())
+        """The rows readers of the interface's language see now."""
+        return self.filter(published_at__lte=Now()).exclude(HiddenFrom(get_language()))
 
     def of(self, kind: str, tag: int = NO_TAG) -> ListingQuerySet:
         return self.filter(kind=kind, tag=tag)
@@ -165,6 +195,7 @@ class ListingQuerySet(models.QuerySet):
             return []
         kinds, tags = zip(*lists, strict=True)
         walk = {"kinds": list(kinds), "tags": list(tags), "count": count, "before": before or "infinity"}
+        walk["language"] = get_language()
         with connection.cursor() as cursor:
             cursor.execute(NEWEST_SQL, walk)
             return cursor.fetchall()
@@ -178,6 +209,11 @@ class Listing(models.Model):
     tag = models.BigIntegerField()
     briefing = models.ForeignKey("Briefing", on_delete=models.CASCADE, related_name="listings")
     published_at = models.DateTimeField()
+    # A briefing with translations is one card for each reader: its row is hidden from readers of each
+    # language in `hidden_in` from the moment in `hidden_at` beside it, when a briefing of its work better
+    # for them (in their language, else the original, else the first published) is live.
+    hidden_in = ArrayField(models.CharField(max_length=8), default=list, blank=True)
+    hidden_at = ArrayField(models.DateTimeField(), default=list, blank=True)
 
     objects = ListingQuerySet.as_manager()
 
@@ -195,43 +231,49 @@ class Listing(models.Model):
         return f"{self.kind} {self.tag}: briefing {self.briefing_id}"
 
 
-# Each count now: the kept tally less the rows of briefings still scheduled (few, along an index), in one
+# Each count now, as readers of a language see it: the kept tally less the rows they do not see, those of
+# briefings still scheduled and those hidden behind a translation (few, along the index of each), in one
 # constant statement, since these counts are read on most public pages.
-LIVE_COUNTS_SQL = """
-    SELECT tally.kind, tally.tag, tally.count - COUNT(pending.briefing_id)
-    FROM briefings_tally tally
-    LEFT JOIN briefings_listing pending
-        ON pending.kind = tally.kind AND pending.tag = tally.tag AND pending.published_at > STATEMENT_TIMESTAMP()
-    WHERE tally.kind = ANY(%(kinds)s) AND tally.facet_kind = '' AND (%(tag)s IS NULL OR tally.tag = %(tag)s)
-    GROUP BY tally.kind, tally.tag, tally.count
-    HAVING tally.count > COUNT(pending.briefing_id)
-"""
-LIVE_COUNTS_WITHIN_SQL = """
-    SELECT tally.facet_kind, tally.facet_tag, tally.count - COUNT(pending.briefing_id)
+UNSEEN_SQL = f"(unseen.published_at > STATEMENT_TIMESTAMP() OR {hidden_sql('unseen', '%(language)s')})"
+LIVE_COUNTS_SQL = f"""
+    SELECT tally.kind, tally.tag, tally.count - COALESCE(unseen.count, 0)
     FROM briefings_tally tally
     LEFT JOIN (
-        SELECT counted.kind, counted.tag, counted.briefing_id
-        FROM briefings_listing counted
+        SELECT unseen.kind, unseen.tag, COUNT(*) AS count FROM briefings_listing unseen
+        WHERE {UNSEEN_SQL} AND unseen.kind = ANY(%(kinds)s)
+        GROUP BY unseen.kind, unseen.tag
+    ) unseen ON unseen.kind = tally.kind AND unseen.tag = tally.tag
+    WHERE tally.kind = ANY(%(kinds)s) AND tally.facet_kind = '' AND (%(tag)s IS NULL OR tally.tag = %(tag)s)
+        AND tally.count > COALESCE(unseen.count, 0)
+"""
+LIVE_COUNTS_WITHIN_SQL = f"""
+    SELECT tally.facet_kind, tally.facet_tag, tally.count - COALESCE(unseen.count, 0)
+    FROM briefings_tally tally
+    LEFT JOIN (
+        SELECT unseen.kind, unseen.tag, COUNT(*) AS count
+        FROM briefings_listing unseen
         JOIN briefings_listing within
-            ON within.briefing_id = counted.briefing_id AND within.kind = %(kind)s AND within.tag = %(tag)s
-        WHERE counted.published_at > STATEMENT_TIMESTAMP()
-    ) pending ON pending.kind = tally.facet_kind AND pending.tag = tally.facet_tag
+            ON within.briefing_id = unseen.briefing_id AND within.kind = %(kind)s AND within.tag = %(tag)s
+        WHERE {UNSEEN_SQL}
+        GROUP BY unseen.kind, unseen.tag
+    ) unseen ON unseen.kind = tally.facet_kind AND unseen.tag = tally.facet_tag
     WHERE tally.kind = %(kind)s AND tally.tag = %(tag)s AND tally.facet_kind = ANY(%(kinds)s)
         AND (%(facet_tag)s IS NULL OR tally.facet_tag = %(facet_tag)s)
-    GROUP BY tally.facet_kind, tally.facet_tag, tally.count
-    HAVING tally.count > COUNT(pending.briefing_id)
+        AND tally.count > COALESCE(unseen.count, 0)
 """
 
 
 class TallyQuerySet(models.QuerySet):
     def live_counts(self, *kinds: Kind, within: List | None = None, tag: int | None = None) -> dict[List, int]:
         """How many listed briefings each list of these kinds (or only the one with `tag`) holds now, or holds
-        of the list `within`, by (Kind, tag); lists holding none are left out."""
+        of the list `within`, by (Kind, tag), for readers of the interface's language; lists holding none are
+        left out."""
         if within is None:
             sql, params = LIVE_COUNTS_SQL, {"kinds": list(kinds), "tag": tag}
         else:
             sql, params = LIVE_COUNTS_WITHIN_SQL, {"kinds": list(kinds), "kind": within[0], "tag": within[1]}
             params["facet_tag"] = tag
+        params["language"] = get_language()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return {(Kind(kind), tag): count for kind, tag, count in cursor.fetchall()}

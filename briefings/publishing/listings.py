@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed
 
-from .. import scopes
+from .. import languages, scopes
 from ..models import Briefing, Region
 from ..models.listings import FACETS, NO_TAG, Kind, Listing, Tally
 from ..models.tags import INSIDE_CTE
@@ -61,6 +61,46 @@ TALLIES_SQL = f"""
 """
 
 
+# Which rows of works with translations each reading language does not see, and from when (Listing.hidden_in):
+# for each language, a work's listed briefings ranked (in that language, the original, the first published),
+# each hidden from the moment one ranked before it is live. Briefings without translations are left as they are.
+HIDE_SQL = """
+    WITH listed AS (
+        SELECT id, COALESCE(translation_of_id, id) AS work, language, translation_of_id IS NULL AS is_original,
+            published_at
+        FROM briefings_briefing
+        WHERE status = 'published' AND withdrawn_at IS NULL AND ({where})
+    ), ranked AS (
+        SELECT listed.id, reading.language AS reading, MIN(listed.published_at) OVER (
+            PARTITION BY listed.work, reading.language
+            ORDER BY listed.language = reading.language DESC, listed.is_original DESC, listed.published_at, listed.id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ) AS hidden_at
+        FROM listed CROSS JOIN UNNEST(%(languages)s::varchar[]) AS reading (language)
+    ), hidden AS (
+        SELECT id,
+            COALESCE(ARRAY_AGG(reading ORDER BY reading) FILTER (WHERE hidden_at IS NOT NULL), '{{}}') AS hidden_in,
+            COALESCE(ARRAY_AGG(hidden_at ORDER BY reading) FILTER (WHERE hidden_at IS NOT NULL), '{{}}') AS hidden_at
+        FROM ranked GROUP BY id
+    )
+    UPDATE briefings_listing row SET hidden_in = hidden.hidden_in, hidden_at = hidden.hidden_at
+    FROM hidden
+    WHERE row.briefing_id = hidden.id
+        AND (row.hidden_in, row.hidden_at) IS DISTINCT FROM (hidden.hidden_in::varchar[], hidden.hidden_at)
+    RETURNING row.kind, row.tag, row.briefing_id, row.published_at
+"""
+IN_WORK = "id = %(work)s OR translation_of_id = %(work)s"  # along the key and the translations' index
+IN_ANY_WORK = "translation_of_id IS NOT NULL OR id IN (SELECT translation_of_id FROM briefings_briefing)"
+
+
+def hide_behind_translations(where: str, params: dict) -> list[tuple[str, int, int, object]]:
+    """Set which readers see which briefing of each chosen work; returns (kind, tag, briefing id,
+    published_at) of each row changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(HIDE_SQL.format(where=where), {"languages": languages.codes(), **params})
+        return cursor.fetchall()
+
+
 def listings_of(where: str, params: dict) -> list[tuple[str, int, int, object]]:
     """(kind, tag, briefing id, published_at) of every list the chosen briefings belong to now."""
     with connection.cursor() as cursor:
@@ -76,6 +116,9 @@ def refresh(briefing: Briefing) -> set[str]:
         # Before reading anything: a rebuild (after a regrouping) either waits for this change or has
         # committed, so this reads the region tree the rebuild wrote.
         cursor.execute("LOCK TABLE briefings_listing IN ROW EXCLUSIVE MODE")
+    work = briefing.translation_of_id or briefing.pk
+    if work != briefing.pk:  # a work's briefings decide together who is shown: one change to them at a time
+        list(Briefing.objects.select_for_update().filter(pk=work).values_list("pk"))
     rows = listings_of("id = %(id)s", {"id": briefing.pk})
     wanted = {(kind, tag): published_at for kind, tag, _, published_at in rows}
     kept = dict(((kind, tag), published_at) for kind, tag, published_at in
@@ -83,7 +126,7 @@ def refresh(briefing: Briefing) -> set[str]:
     changed = {scopes.of_briefing(briefing.pk)}
     if wanted == kept:
         return changed
-    changed.add(scopes.of_work(briefing.translation_of_id or briefing.pk))  # the others' pages link to it, or not
+    changed.add(scopes.of_work(work))  # the others' pages link to it, or not
     for (kind, tag), published_at in (*wanted.items(), *kept.items()):
         changed |= scopes.of_listing(kind, tag, briefing.pk, published_at)
     Listing.objects.filter(briefing=briefing).delete()
@@ -94,6 +137,8 @@ def refresh(briefing: Briefing) -> set[str]:
     change = tallies_of(wanted)
     change.subtract(tallies_of(kept))
     add_to_tallies({key: number for key, number in change.items() if number})
+    for kind, tag, shown, published_at in hide_behind_translations(IN_WORK, {"work": work}):
+        changed |= scopes.of_listing(kind, tag, shown, published_at)
     return changed
 
 
@@ -127,6 +172,12 @@ def add_to_tallies(change: dict[tuple, int]) -> None:
 @transaction.atomic
 def rebuild() -> None:
     """Every list and count written again from the briefings, for instance after the region tree changed."""
+    rewrite_lists_and_tallies()
+    hide_behind_translations(IN_ANY_WORK, {})
+
+
+def rewrite_lists_and_tallies() -> None:
+    """The lists and counts, each work's briefings shown to every reader (as before translations)."""
     with connection.cursor() as cursor:
         cursor.execute("LOCK TABLE briefings_listing, briefings_tally IN EXCLUSIVE MODE")
         cursor.execute("DELETE FROM briefings_listing")
