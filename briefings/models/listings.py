@@ -49,6 +49,7 @@ HIDDEN_SQL = """({hidden_in} <> '{{}}' AND EXISTS (
 def hidden_sql(row: str, language: str) -> str:
     return HIDDEN_SQL.format(hidden_in=f"{row}.hidden_in", hidden_at=f"{row}.hidden_at", language=language)
 
+
 # Each list's newest rows before a moment (and before now: scheduled ones are not listed yet), a short
 # walk back along each list's index, all lists in one statement, as readers of a language see them.
 NEWEST_SQL = f"""
