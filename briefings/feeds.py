@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import get_language, gettext
 
 from . import scopes, taxonomy
 from .addresses import address, redirects_retired_slugs
@@ -91,7 +92,9 @@ class BriefingFeed(Feed):
         return str(obj)
 
     def description(self, obj) -> str:
-        return f"The latest policy briefings{' on ' + self.scope_title(obj) if obj else ''}."
+        if obj:
+            return gettext("The latest policy briefings on %(scope)s.") % {"scope": self.scope_title(obj)}
+        return gettext("The latest policy briefings.")
 
     subtitle = description
 
@@ -178,7 +181,7 @@ class ThemeRegionFeed(BriefingFeed):
 
     def scope_title(self, obj) -> str:
         theme, region = obj
-        return f"{theme} in {region}"
+        return gettext("%(theme)s in %(region)s") % {"theme": theme, "region": region}
 
     def link(self, obj) -> str:
         theme, region = obj
@@ -193,8 +196,14 @@ class CorrectionsFeed(Feed):
     """Every correction and withdrawal across the site, newest first, each linking to the corrected version."""
 
     feed_type = FullContentRss
-    title = f"{settings.SITE_NAME}: corrections"
-    description = subtitle = "Every correction and withdrawal published on this site."
+
+    def title(self) -> str:
+        return gettext("%(site_name)s: corrections") % {"site_name": settings.SITE_NAME}
+
+    def description(self) -> str:
+        return gettext("Every correction and withdrawal published on this site.")
+
+    subtitle = description
 
     def link(self) -> str:
         return reverse("briefings:home")
@@ -203,7 +212,7 @@ class CorrectionsFeed(Feed):
         scopes.depends_on(scopes.SITE)
         return (
             StateChange.objects.corrections()
-            .filter(briefing__in=Briefing.objects.published())
+            .filter(briefing__in=Briefing.objects.published().read_in(get_language()))
             .select_related("briefing__live_revision", "revision")
             .only(
                 "action", "note", "effective_at", "briefing__slug", "briefing__live_revision__title", "revision__number"
@@ -212,8 +221,8 @@ class CorrectionsFeed(Feed):
         )
 
     def item_title(self, change: StateChange) -> str:
-        label = "Withdrawn" if change.is_withdrawal else "Correction"
-        return f"{label}: {change.briefing.live_revision.title}"
+        label = gettext("Withdrawn: %(title)s") if change.is_withdrawal else gettext("Correction: %(title)s")
+        return label % {"title": change.briefing.live_revision.title}
 
     def item_description(self, change: StateChange) -> str:
         return escape(change.note)

@@ -110,3 +110,24 @@ def test_unpublishing_the_original_and_publishing_its_translation_at_once_leave_
     meet_at_the_lock(original, actions[first], actions[second])
     assert cards(client, "/briefings/") == cards(client, "/fr/briefings/") == [TITLES["fr"]]
     assert list(Listing.objects.filter(briefing=french).values_list("hidden_in", flat=True).distinct()) == [[]]
+
+
+def test_a_correction_in_one_language_reaches_that_languages_readers_only(client, original):
+    french = translated(original)
+    publishing.publish(edit(french, body="Texte corrigé."), by=None, change_kind="correction", note="Un chiffre.")
+    french_page = client.get(french.get_absolute_url()).content.decode()
+    english_page = client.get(original.get_absolute_url()).content.decode()
+    assert "Un chiffre." in french_page and "Un chiffre." not in english_page
+    french_feed = client.get("/fr/feeds/corrections.atom").content.decode()
+    english_feed = client.get("/feeds/corrections.atom").content.decode()
+    assert f"<title>Correction : {TITLES['fr']}</title>" in french_feed and '<feed xml:lang="fr"' in french_feed
+    assert TITLES["fr"] not in english_feed and 'xml:lang="en"' in english_feed
+
+
+def test_each_languages_feed_gives_its_readers_cards(client, original):
+    translated(original)
+    french_feed = client.get("/fr/feeds/all.atom").content.decode()
+    assert TITLES["fr"] in french_feed and TITLES["en"] not in french_feed
+    assert "Les dernières notes d’analyse." in french_feed
+    english_feed = client.get("/feeds/all.rss").content.decode()
+    assert TITLES["en"] in english_feed and TITLES["fr"] not in english_feed and "<language>en</language>" in english_feed

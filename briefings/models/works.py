@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 from .workflow import PUBLICATIONS
 
@@ -26,6 +27,13 @@ class WorkQueries:
             .filter(status="published")
             .only("slug", "language", "status", "published_at", "translation_of")
         )
+
+    def read_in(self, language: str) -> models.QuerySet:
+        """The briefings readers of a language read of their works: those in it, and those of works without
+        a published briefing in it (the work's changes in other languages are not theirs)."""
+        work = Coalesce(OuterRef("translation_of"), OuterRef("pk"))
+        in_language = self.model.objects.published().filter(Q(pk=work) | Q(translation_of=work), language=language)
+        return self.filter(Q(language=language) | ~Exists(in_language))
 
     def languages_of_works(self, originals: set[int]) -> dict[int, list[tuple[str, str]]]:
         """(language, slug) of each of these briefings and their translations, by original, for the works
