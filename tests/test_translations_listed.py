@@ -130,4 +130,6 @@ def test_each_languages_feed_gives_its_readers_cards(client, original):
     assert TITLES["fr"] in french_feed and TITLES["en"] not in french_feed
     assert "Les dernières notes d’analyse." in french_feed
     english_feed = client.get("/feeds/all.rss").content.decode()
-    assert TITLES["en"] in english_feed and TITLES["fr"] not in english_feed and "<language>en</language>" in english_feed
+    assert (
+        TITLES["en"] in english_feed and TITLES["fr"] not in english_feed and "<language>en</language>" in english_feed
+    )
