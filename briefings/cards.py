@@ -40,7 +40,7 @@ def card_of(briefing: Briefing) -> Card:
         briefing=briefing,
         format=card_format(),
         series=series,
-        theme=first_theme.name if first_theme else "",
+        theme=first_theme.name_in(revision.language) if first_theme else "",
         title=typeset(revision.title),
         standfirst=typeset(revision.standfirst),
         byline=byline(author.name for author in revision.authors),

@@ -66,7 +66,7 @@ def world_map(counts, *, around=None) -> WorldMap:
             countries.append(MapCountry(path))
         else:
             url = item.region.get_absolute_url()
-            countries.append(MapCountry(path, item.region.name, url, item.count, shade(item.count, most)))
+            countries.append(MapCountry(path, item.region.local_name, url, item.count, shade(item.count, most)))
     return WorldMap(view_box, countries)
 
 

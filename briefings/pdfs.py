@@ -79,7 +79,7 @@ def print_context(revision: Revision) -> dict:
     briefing: Briefing = revision.briefing
     publication = StateChange.objects.publications().filter(revision=revision).order_by("effective_at", "id").first()
     permalink = site_address(revision.get_absolute_url())
-    tags = [tag.name for tag in revision.themes.all()] + [region.name for region in revision.regions.all()]
+    tags = [tag.name_in(revision.language) for tag in (*revision.themes.all(), *revision.regions.all())]
     return {
         "site_name": settings.SITE_NAME,
         "media_url": settings.MEDIA_URL,

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from briefings import publishing
+from briefings.models import Theme
 from tests.helpers import backdate, edit, make_briefing, make_theme
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,25 @@ def test_a_search_from_the_french_interface_reads_the_query_in_french(client, fr
     publishing.publish(french, by=None, change_kind="minor")
     assert "Les drones de l’Ukraine" in page(client, "/fr/search/?q=européennes")  # read as French: europeen
     assert "Les drones de l’Ukraine" not in page(client, "/search/?q=européennes")  # read as English: europeenn
+
+
+def test_themes_and_regions_go_by_their_name_in_the_readers_language(client, french):
+    theme = french.live_revision.themes.get()
+    theme.translated_names = {"fr": "Industrie de défense"}
+    theme.save()
+    assert "Industrie de défense" in page(client, "/fr/themes/")
+    assert "Industrie de défense" in page(client, french.get_absolute_url())  # the French briefing's tags
+    assert "Industrie de défense" not in page(client, "/themes/") and "Defence industry" in page(client, "/themes/")
+    assert "Industrie de défense" in page(client, "/fr/search/?q=ateliers")  # its facet
+    assert 'class="kicker">Industrie de défense<' in page(client, "/")  # the French card, made again
+
+
+def test_an_editor_names_a_theme_in_each_other_language(admin_client):
+    response = admin_client.post(
+        "/admin/briefings/theme/add/",
+        {"name": "Space", "name_fr": "Espace", "slug": "space", "description": ""},
+    )
+    assert response.status_code == 302
+    assert Theme.objects.get(slug="space").translated_names == {"fr": "Espace"}
+    form = admin_client.get(f"/admin/briefings/theme/{Theme.objects.get(slug='space').pk}/change/").content.decode()
+    assert 'name="name_fr"' in form and 'value="Espace"' in form and "Name in French" in form

@@ -7,12 +7,54 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from .. import languages
 from ..models import Author, Region, Series, Theme
 from .forms import reencoded
 
 
+class NamedInLanguagesForm(forms.ModelForm):
+    """A tag's name in each other language of the site, a field each, kept in `translated_names`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in other_languages():
+            self.fields[f"name_{code}"].initial = self.instance.translated_names.get(code, "")
+
+    def save(self, commit=True):
+        names = {code: self.cleaned_data[f"name_{code}"].strip() for code in other_languages()}
+        self.instance.translated_names = {code: name for code, name in names.items() if name}
+        return super().save(commit)
+
+
+def other_languages() -> list[str]:
+    return languages.codes()[1:]
+
+
+def named_in_languages(form: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """The form with a field for the tag's name in each other language of the site (set at start-up)."""
+    fields = {
+        f"name_{code}": forms.CharField(
+            label=f"Name in {languages.name(code)}",
+            required=False,
+            max_length=form._meta.model._meta.get_field("name").max_length,
+            help_text=f"What readers of the site in {languages.name(code)} see; left empty, they see the name.",
+        )
+        for code in other_languages()
+    }
+    order = ["name", *fields, *(field for field in form.Meta.fields if field != "name")]  # each name by the name
+    meta = type("Meta", (form.Meta,), {"fields": order})
+    return type(form.__name__, (NamedInLanguagesForm, form), {**fields, "Meta": meta})
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["name", "slug", "description"]
+
+
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
+    form = named_in_languages(ThemeForm)
     list_display = ["name", "slug", "briefing_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -43,7 +85,7 @@ class RegionForm(forms.ModelForm):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    form = RegionForm
+    form = named_in_languages(RegionForm)
     list_display = ["name", "kind", "code", "parent_names"]
     list_filter = ["kind"]
     search_fields = ["name", "code", "alpha3"]

@@ -76,7 +76,7 @@ COUNTED_SQL = """
     )
 """
 TAG_COUNT_SQL = """
-    SELECT counted.kind, tag.slug, tag."{label}", counted.count
+    SELECT counted.kind, tag.slug, {label}, counted.count
     FROM counted JOIN "{table}" tag ON tag.id = counted.tag
     WHERE counted.kind = %(kind{number})s {condition}
 """
@@ -178,12 +178,16 @@ class ListingQuerySet(models.QuerySet):
 
     def tags_counted_among(self, briefings: list[int], tags: list[tuple[Kind, type[models.Model], str]]):
         """(kind, slug, name, count) of each tag whose list holds some of these briefings, for each (kind,
-        tag model, name field) of `tags`, in one statement; regions only where one of them names it."""
-        selects, params = [], {"briefings": briefings, "kinds": [Kind.TAGGED_REGION]}
+        tag model, name field) of `tags`, in one statement; regions only where one of them names it; names
+        in the interface's language."""
+        selects, params = [], {"briefings": briefings, "kinds": [Kind.TAGGED_REGION], "language": get_language()}
         for number, (kind, model, label) in enumerate(tags):
             column, table = model._meta.get_field(label).column, model._meta.db_table
+            label = f'tag."{column}"'
+            if hasattr(model, "translated_names"):  # in the reader's language where editors named it so
+                label = f"COALESCE(tag.translated_names ->> %(language)s, {label})"
             condition = REGION_NAMED_SQL if kind == Kind.REGION else ""
-            selects.append(TAG_COUNT_SQL.format(label=column, table=table, number=number, condition=condition))
+            selects.append(TAG_COUNT_SQL.format(label=label, table=table, number=number, condition=condition))
             params["kinds"].append(kind)
             params[f"kind{number}"] = kind
         with connection.cursor() as cursor:

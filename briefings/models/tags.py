@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from ..addresses import address
 from .listings import Kind as ListKind
@@ -75,7 +76,29 @@ class KeepsOldSlugs(models.Model):
         return cls.objects.all()
 
 
-class Theme(KeepsOldSlugs):
+class NamedInLanguages(models.Model):
+    """A tag readers see by name: its name in the site's language, and in each other one editors gave."""
+
+    translated_names = models.JSONField(
+        default=dict, blank=True, help_text="The name in each other language of the site, by ISO 639-1 code."
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.local_name
+
+    def name_in(self, language: str) -> str:
+        return self.translated_names.get(language) or self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the interface's language, or the site's own where none was given."""
+        return self.name_in(get_language())
+
+
+class Theme(NamedInLanguages, KeepsOldSlugs):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
@@ -85,9 +108,6 @@ class Theme(KeepsOldSlugs):
 
     class Meta:
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
     def get_absolute_url(self) -> str:
         return address("briefings:theme-detail", slug=self.slug)
@@ -124,7 +144,7 @@ DESCENDANTS_SQL = """
 """
 
 
-class Region(KeepsOldSlugs):
+class Region(NamedInLanguages, KeepsOldSlugs):
     """A country, a UN M49 region, or an editor-made grouping; regions nest in any number of parents."""
 
     class Kind(models.TextChoices):
@@ -159,9 +179,6 @@ class Region(KeepsOldSlugs):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["code"]), models.Index(fields=["alpha3"])]
-
-    def __str__(self) -> str:
-        return self.name
 
     def get_absolute_url(self) -> str:
         return address("briefings:region-detail", slug=self.slug)

@@ -56,8 +56,8 @@ def keep_missing() -> int:
             made += len(ids)
 
 
-# The field of each tag a card shows.
-SHOWN_NAME = {Theme: "name", Author: "name", Series: "title"}
+# The fields of each tag a card shows.
+SHOWN_NAME = {Theme: ("name", "translated_names"), Author: ("name",), Series: ("title",)}
 
 
 def showing(tag: Theme | Author | Series) -> Q:
@@ -70,9 +70,9 @@ def showing(tag: Theme | Author | Series) -> Q:
 
 
 def note_renaming(sender, instance, **kwargs) -> None:
-    field = SHOWN_NAME[sender]
-    before = sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first() if instance.pk else None
-    instance._renames_cards = before is not None and before != getattr(instance, field)
+    fields = SHOWN_NAME[sender]
+    before = sender.objects.filter(pk=instance.pk).values_list(*fields).first() if instance.pk else None
+    instance._renames_cards = before is not None and before != tuple(getattr(instance, field) for field in fields)
 
 
 def forget_showing(sender, instance, **kwargs) -> None:

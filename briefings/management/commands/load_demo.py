@@ -156,11 +156,14 @@ class Command(BaseCommand):
             publishing.feature(Briefing.objects.filter(slug=FEATURED_SLUG), by=User.objects.get(username="chief"))
 
     def describe_tags(self) -> None:
-        """Descriptions of the demo's themes and groupings, and its authors' profiles, as editors write them."""
+        """Descriptions of the demo's themes and groupings, their French names, and its authors' profiles, as
+        editors write them."""
         descriptions = json.loads((DEMO_FOLDER / "descriptions.json").read_text(encoding="utf-8"))
         described = [(Theme, name, {"description": text}) for name, text in descriptions["themes"].items()]
         described += [(Region, name, {"description": text}) for name, text in descriptions["regions"].items()]
         described += [(Author, name, profile) for name, profile in descriptions["authors"].items()]
+        for name, french in descriptions["names_in_french"].items():
+            described += [(model, name, {"translated_names": {"fr": french}}) for model in (Theme, Region)]
         for model, name, fields in described:
             for tag in model.objects.filter(name=name):  # saved, as the admin saves: the site learns of it
                 for field, value in fields.items():
