@@ -17,7 +17,7 @@ from .typography import typeset
 
 CARD_TEMPLATE = "briefings/includes/_briefing_summary.html"
 # Raise when the code below changes what a card says; the template and settings are read for themselves.
-CARD_VERSION = 1
+CARD_VERSION = 2
 
 
 @functools.cache
@@ -30,24 +30,25 @@ def card_format() -> str:
 
 
 def card_of(briefing: Briefing) -> Card:
-    """A briefing's card, unsaved, from its live version read as `BriefingQuerySet.for_listing` reads it."""
+    """A briefing's card, unsaved, from its live version read as `BriefingQuerySet.for_listing` reads it, in
+    the briefing's language whatever the page asking for it."""
     revision = briefing.live_revision
-    series = ""
-    if revision.series:
-        series = typeset(revision.series.title) + (f" · Part\N{NO-BREAK SPACE}{revision.part}" if revision.part else "")
-    first_theme = next(iter(revision.themes.all()), None)
-    card = Card(
-        briefing=briefing,
-        format=card_format(),
-        series=series,
-        theme=first_theme.name_in(revision.language) if first_theme else "",
-        title=typeset(revision.title),
-        standfirst=typeset(revision.standfirst),
-        byline=byline(author.name for author in revision.authors),
-        image=revision.hero_image.name or "",
-        language=revision.language,
-    )
     with translation.override(revision.language):
+        series = typeset(revision.series.title) if revision.series else ""
+        if revision.series and revision.part:
+            series += " · " + (gettext("Part %(part)s") % {"part": revision.part}).replace(" ", "\N{NO-BREAK SPACE}")
+        first_theme = next(iter(revision.themes.all()), None)
+        card = Card(
+            briefing=briefing,
+            format=card_format(),
+            series=series,
+            theme=first_theme.name_in(revision.language) if first_theme else "",
+            title=typeset(revision.title),
+            standfirst=typeset(revision.standfirst),
+            byline=byline(author.name for author in revision.authors),
+            image=revision.hero_image.name or "",
+            language=revision.language,
+        )
         card.html = render_to_string(CARD_TEMPLATE, {"card": card})
     return card
 

@@ -62,6 +62,15 @@ def page_kinds(preview_token: str) -> dict[str, str]:
         "preview": reverse("briefings:preview", args=[preview_token]),
         "not-found": "/briefings/no-such-briefing/",
         "gone": "/briefings/aukus-pillar-two/",
+        # In French: the interface at /fr/, and a translated briefing (corrected in French only) in its language.
+        "home-fr": "/fr/",
+        "briefing-fr": "/briefings/grand-nord-finlande-suede-otan/",
+        "changes-fr": "/briefings/grand-nord-finlande-suede-otan/changes/",
+        "theme-fr": "/fr/themes/defence-industry/",
+        "region-index-fr": "/fr/regions/",
+        "archive-month-fr": "/fr/archive/2025/11/",
+        "search-fr": "/fr/search/?q=drones",
+        "email-alerts-fr": "/fr/alerts/?theme=defence-industry",
     }
 
 
