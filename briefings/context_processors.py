@@ -20,7 +20,8 @@ def site(request) -> dict:
 def interfaces(request) -> list[dict]:
     """The site in each other language: this page's address in it where it has one (a list, a search),
     else its home page (a briefing's page speaks the briefing's language; its translations are linked)."""
-    here = request.get_full_path()
+    chosen = [(name, value) for name, value in request.GET.items() if name != "page"]  # their own pages
+    here = request.path + (f"?{urlencode(chosen)}" if chosen else "")
     found = []
     for code in languages.codes():
         if code == translation.get_language():

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext
 
 from .models import Subscription
 from .typography import typeset
@@ -40,10 +42,11 @@ def reader_emails(alerts) -> Iterator[tuple[list[int], EmailMultiAlternatives]]:
     for alert in alerts.select_related(*ALERT_EMAIL_NEEDS).order_by("subscriber_id", "pk"):
         by_reader[alert.subscriber_id].append(alert)
     for gathered in by_reader.values():
-        if gathered[0].frequency == Subscription.Frequency.IMMEDIATELY:
-            yield from (([alert.pk], alert_message(alert)) for alert in gathered)
-        else:
-            yield [alert.pk for alert in gathered], digest_message(gathered)
+        with translation.override(gathered[0].subscriber.language):  # the reader's emails speak theirs
+            if gathered[0].frequency == Subscription.Frequency.IMMEDIATELY:
+                yield from (([alert.pk], alert_message(alert)) for alert in gathered)
+            else:
+                yield [alert.pk for alert in gathered], digest_message(gathered)
 
 
 def alert_message(alert) -> EmailMultiAlternatives:
@@ -62,7 +65,7 @@ def alert_message(alert) -> EmailMultiAlternatives:
         "version_url": absolute(revision.get_absolute_url()),
         "reason": reason,
     }
-    subject = f"{change.get_kind_display()}: {typeset(revision.title)}"
+    subject = f"{change.get_kind_display()}{gettext(':')} {typeset(revision.title)}"
     return reader_message(alert.subscriber, [alert.subscription_id], subject, "alert", context)
 
 
@@ -84,16 +87,23 @@ def digest_message(alerts: list) -> EmailMultiAlternatives:
     subscriptions = {alert.subscription_id: alert.subscription for alert in alerts if alert.subscription_id}
     pace = Subscription.Frequency(alerts[0].frequency)
     editor_messages = [alert.message for alert in alerts if alert.message_id]
-    parts = [f"{len(briefings)} briefing{pluralize(len(briefings))}"] if briefings else []
+    parts = []
+    if briefings:
+        parts.append(ngettext("%(count)d briefing", "%(count)d briefings", len(briefings)) % {"count": len(briefings)})
     if editor_messages:
-        parts.append(f"{len(editor_messages)} message{pluralize(len(editor_messages))} from the editors")
+        count = len(editor_messages)
+        from_editors = ngettext("%(count)d message from the editors", "%(count)d messages from the editors", count)
+        parts.append(from_editors % {"count": count})
     context = {
-        "pace": "Daily" if pace == Subscription.Frequency.DAILY else "Weekly",
+        "digest": gettext("Daily digest") if pace == Subscription.Frequency.DAILY else gettext("Weekly digest"),
         "briefings": briefings,
         "editor_messages": editor_messages,
         "reasons": [subscription.subscriber_list.title for subscription in subscriptions.values()],
     }
-    subject = f"{context['pace']} digest from {settings.SITE_NAME}: {' and '.join(parts)}"
+    contents = get_text_list(parts, gettext("and"))
+    subject = gettext("%(digest)s from %(site_name)s: %(contents)s") % {
+        "digest": context["digest"], "site_name": settings.SITE_NAME, "contents": contents
+    }  # fmt: skip
     return reader_message(alerts[0].subscriber, list(subscriptions), subject, "digest", context)
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, Count, F, QuerySet
+from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -251,15 +251,14 @@ TAG_FACETS = [
 
 
 def facets(hits: list[Hit]) -> list[Facet]:
-    """Counts per theme, region, author, series and year among these results, from their kept list rows,
-    so the cost follows the number of results shown, not the size of the archive."""
+    """Counts per theme, region, author, series, year and language among these results, from their kept list
+    rows and their own, so the cost follows the number of results shown, not the size of the archive."""
     tags = [(kind, model, label) for _, _, model, label, kind in TAG_FACETS]
-    options: dict[Kind, list[FacetOption]] = {kind: [] for *_, kind in TAG_FACETS}
+    options: dict[Kind | None, list[FacetOption]] = {kind: [] for *_, kind in TAG_FACETS} | {None: []}
     for kind, slug, name, count in Listing.objects.tags_counted_among([pk for pk, _ in hits], tags):
-        options[kind].append(FacetOption(slug, name, count))
+        options[kind].append(FacetOption(slug, languages.local_name(name) if kind is None else name, count))
     found = [
-        (heading, parameter, sorted(options[kind], key=lambda o: (-o.count, o.label))[:FACET_OPTIONS])
-        for heading, parameter, _, _, kind in TAG_FACETS
+        (heading, parameter, by_count(options[kind])[:FACET_OPTIONS]) for heading, parameter, _, _, kind in TAG_FACETS
     ]
     years = Counter(year for _, year in hits)
     return [
@@ -269,15 +268,13 @@ def facets(hits: list[Hit]) -> list[Facet]:
             "year",
             [FacetOption(str(year), str(year), years[year]) for year in sorted(years, reverse=True)],
         ),
-        (gettext_noop("Language"), "language", language_options([pk for pk, _ in hits])),
+        # Each language by its own name; none where all share one.
+        (gettext_noop("Language"), "language", by_count(options[None]) if len(options[None]) > 1 else []),
     ]
 
 
-def language_options(ids: list[int]) -> list[FacetOption]:
-    """Counts per language among these results, by each language's own name; none where all share one."""
-    counted = Briefing.objects.filter(pk__in=ids).values_list("language").annotate(count=Count("pk")).order_by()
-    options = [FacetOption(code, languages.local_name(code), count) for code, count in counted]
-    return sorted(options, key=lambda option: (-option.count, option.label)) if len(options) > 1 else []
+def by_count(options: list[FacetOption]) -> list[FacetOption]:
+    return sorted(options, key=lambda option: (-option.count, option.label))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from procrastinate import JobContext, RetryStrategy, builtin_tasks
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
@@ -66,17 +68,19 @@ def defer_pdf(revision_id: int, *, at: datetime | None = None) -> None:
 
 
 @app.task(name="send_confirmation", queue="emails", retry=EMAIL_RETRIES)
-def send_confirmation(address: str, scope: dict, frequency: str) -> None:
-    """The email that asks an address's owner to confirm the alerts someone asked for."""
+def send_confirmation(address: str, scope: dict, frequency: str, language: str = settings.LANGUAGE_CODE) -> None:
+    """The email that asks an address's owner to confirm the alerts someone asked for, in the language of
+    the page they asked on (its link leads back to the site in it)."""
     chosen = scope_from(scope)
-    link = reverse("briefings:alert-confirm", args=[confirmation_token(address, chosen, frequency)])
-    context = {
-        "title": chosen.title,
-        "frequency_label": Subscription.Frequency(frequency).label,
-        "confirm_url": absolute(link),
-    }
-    subject = f"Confirm your email alerts: {chosen.title}"
-    message(to=address, subject=subject, template="confirm", context=context).send()
+    with translation.override(language):
+        link = reverse("briefings:alert-confirm", args=[confirmation_token(address, chosen, frequency)])
+        context = {
+            "title": chosen.title,
+            "frequency_label": Subscription.Frequency(frequency).label,
+            "confirm_url": absolute(link),
+        }
+        subject = gettext("Confirm your email alerts: %(title)s") % {"title": chosen.title}
+        message(to=address, subject=subject, template="confirm", context=context).send()
 
 
 @app.task(name="match_change", queue="alerts", retry=EMAIL_RETRIES)

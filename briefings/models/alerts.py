@@ -115,6 +115,9 @@ class Subscriber(models.Model):
 
     address = models.EmailField(max_length=254, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    language = models.CharField(
+        max_length=8, default="en", help_text="The language of the site they confirmed in, which their emails speak."
+    )
 
     class Meta:
         permissions = [("see_subscriber_addresses", "Can see readers' email addresses")]
@@ -168,11 +171,11 @@ class ContentChange(models.Model):
     when it goes live; never for a minor edit."""
 
     class Kind(models.TextChoices):
-        PUBLISHED = "published", "New briefing"
-        CORRECTION = "correction", "Correction"
-        CLARIFICATION = "clarification", "Clarification"
-        UPDATE = "update", "Update"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PUBLISHED = "published", _("New briefing")
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        UPDATE = "update", _("Update")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     briefing = models.ForeignKey("Briefing", on_delete=models.CASCADE, related_name="content_changes")
     revision = models.ForeignKey("Revision", on_delete=models.PROTECT, related_name="+")

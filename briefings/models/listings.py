@@ -80,6 +80,11 @@ TAG_COUNT_SQL = """
     FROM counted JOIN "{table}" tag ON tag.id = counted.tag
     WHERE counted.kind = %(kind{number})s {condition}
 """
+# The languages of the briefings, counted beside their tags (their kind NULL, their "slug" the language).
+LANGUAGE_COUNT_SQL = """
+    SELECT NULL, language, language, COUNT(*) FROM briefings_briefing
+    WHERE id = ANY(%(briefings)s) GROUP BY language
+"""
 # A region's list holds the regions inside it too: a region is counted where some briefing names it.
 REGION_NAMED_SQL = f"""
     AND EXISTS (SELECT FROM counted named WHERE named.kind = '{Kind.TAGGED_REGION}' AND named.tag = counted.tag)
@@ -178,8 +183,8 @@ class ListingQuerySet(models.QuerySet):
 
     def tags_counted_among(self, briefings: list[int], tags: list[tuple[Kind, type[models.Model], str]]):
         """(kind, slug, name, count) of each tag whose list holds some of these briefings, for each (kind,
-        tag model, name field) of `tags`, in one statement; regions only where one of them names it; names
-        in the interface's language."""
+        tag model, name field) of `tags`, and (None, language, language, count) of each of their languages,
+        in one statement; regions only where one of them names it; names in the interface's language."""
         selects, params = [], {"briefings": briefings, "kinds": [Kind.TAGGED_REGION], "language": get_language()}
         for number, (kind, model, label) in enumerate(tags):
             column, table = model._meta.get_field(label).column, model._meta.db_table
@@ -190,9 +195,10 @@ class ListingQuerySet(models.QuerySet):
             selects.append(TAG_COUNT_SQL.format(label=label, table=table, number=number, condition=condition))
             params["kinds"].append(kind)
             params[f"kind{number}"] = kind
+        selects.append(LANGUAGE_COUNT_SQL)
         with connection.cursor() as cursor:
             cursor.execute(COUNTED_SQL + " UNION ALL ".join(selects), params)
-            return [(Kind(kind), slug, name, count) for kind, slug, name, count in cursor.fetchall()]
+            return [(kind and Kind(kind), slug, name, count) for kind, slug, name, count in cursor.fetchall()]
 
     def walk_back(self, lists: list[List], count: int, before=None) -> list[tuple[str, int, int, object]]:
         """(kind, tag, briefing, published_at) of each list's `count` newest rows, newest first."""

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from .. import search
+from .. import languages, search
 from ..alerts import TAGS, Scope
 from ..models import Alert, Briefing, ContentChange, EditorMessage, Revision, Subscriber, SubscriberList, Subscription
 
@@ -25,13 +25,15 @@ def request_confirmation(address: str, scope: Scope, frequency: str) -> None:
     stored until they do, so asking says nothing about whether the address is subscribed already."""
     from ..tasks import send_confirmation
 
-    send_confirmation.defer(address=normal_address(address), scope=scope.query(), frequency=frequency)
+    send_confirmation.defer(
+        address=normal_address(address), scope=scope.query(), frequency=frequency, language=translation.get_language()
+    )
 
 
 @transaction.atomic
 def subscribe(address: str, scope: Scope, frequency: str) -> Subscription:
     """A confirmed subscription: the list is made the first time anyone follows its scope; confirming
-    again changes only the frequency."""
+    again changes only the frequency. The reader's emails speak the language they confirmed in."""
     fields = {"kind": scope.kind, "title": scope.title, "search": scope.search}
     if scope.kind != SubscriberList.Kind.SEARCH:  # a search's filters are part of its words, not the list's tags
         fields |= scope.tags
@@ -39,8 +41,8 @@ def subscribe(address: str, scope: Scope, frequency: str) -> Subscription:
     # Written, or locked if there, in one statement: removing the address's last list meanwhile waits and
     # then finds this one, or went first and this writes the address again.
     (subscriber,) = Subscriber.objects.bulk_create(
-        [Subscriber(address=normal_address(address))],
-        update_conflicts=True, unique_fields=["address"], update_fields=["address"],
+        [Subscriber(address=normal_address(address), language=translation.get_language())],
+        update_conflicts=True, unique_fields=["address"], update_fields=["address", "language"],
     )  # fmt: skip
     subscription, created = Subscription.objects.select_for_update().get_or_create(
         subscriber=subscriber, subscriber_list=subscriber_list, defaults={"frequency": frequency}
@@ -139,7 +141,10 @@ def match_change(change_id: int) -> int:
         return 0
     lists = [*SubscriberList.objects.matching_tags(change.revision).values_list("pk", flat=True)]
     lists += [found.pk for found in SubscriberList.objects.searches() if search_finds(found.search, change)]
-    matched = insert_alerts(lists, "change_id", change.pk) if lists else 0
+    # Readers of each language hear of the briefing of the work they read (briefings.models.works.read_in).
+    changed = Briefing.objects.filter(pk=change.briefing_id)
+    readers = [language for language in languages.codes() if changed.read_in(language).exists()]
+    matched = insert_alerts(lists, "change_id", change.pk, readers) if lists else 0
     change.matched_at = timezone.now()
     change.save(update_fields=["matched_at"])
     queue_sending(change_id=change.pk)
@@ -183,14 +188,16 @@ def send_again(alert_ids: list[int]) -> int:
     return len(again)
 
 
-def insert_alerts(lists: list[int], source: str, source_id: int) -> int:
-    """One alert per reader following any of the lists, at the quickest pace they chose, in one statement;
-    `source` says whether it is about a change or a message."""
+def insert_alerts(lists: list[int], source: str, source_id: int, read_in: list[str] | None = None) -> int:
+    """One alert per reader following any of the lists (and reading one of the languages `read_in`), at the
+    quickest pace they chose, in one statement; `source` says whether it is about a change or a message."""
     assert source in ("change_id", "message_id")
     readers_stay()
+    followers = Subscription.objects.filter(subscriber_list__in=lists)
+    if read_in is not None:
+        followers = followers.filter(subscriber__language__in=read_in)
     chosen = (
-        Subscription.objects.filter(subscriber_list__in=lists)
-        .annotate(pace=QUICKEST_FIRST)
+        followers.annotate(pace=QUICKEST_FIRST)
         .order_by("subscriber_id", "pace", "pk")
         .distinct("subscriber_id")
         .values("subscriber_id", "pk", "frequency")
