@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core import signing
+from django.utils.translation import gettext
 
 from . import languages
 from .models import Author, Region, Series, SubscriberList, Theme
@@ -47,11 +48,11 @@ def scope_from(params: Mapping[str, str]) -> Scope:
     tags = named_tags(params, TAGS)
     names = set(tags)
     if not names:
-        return Scope(Kind.EVERYTHING, "Every new briefing", "everything")
+        return Scope(Kind.EVERYTHING, gettext("Every new briefing"), "everything")
     if names == {"theme", "region"}:
         theme, region = tags["theme"], tags["region"]
         key = f"theme-region:{theme.pk}:{region.pk}"
-        return Scope(Kind.THEME_REGION, f"{theme.name} in {region.name}", key, tags)
+        return Scope(Kind.THEME_REGION, theme_in_region(theme, region), key, tags)
     if len(names) > 1:
         raise UnknownScope("Follow one theme, region, author or series at a time, or a theme in a region.")
     ((name, tag),) = tags.items()
@@ -59,7 +60,12 @@ def scope_from(params: Mapping[str, str]) -> Scope:
 
 
 def label(tag) -> str:
-    return tag.title if isinstance(tag, Series) else tag.name
+    """A tag's name as readers of the interface's language know it."""
+    return str(tag)
+
+
+def theme_in_region(theme: Theme, region: Region) -> str:
+    return gettext("%(theme)s in %(region)s") % {"theme": label(theme), "region": label(region)}
 
 
 def named_tags(params: Mapping[str, str], models: dict) -> dict:
@@ -90,7 +96,7 @@ def search_scope(words: str, params: Mapping[str, str]) -> Scope:
     labels = [label(tag) for tag in filters.values()]
     labels += [search[name] for name in ("year", "from", "to") if name in search]
     labels += [languages.local_name(language)] if language else []
-    title = f"Briefings matching “{words}”" + (f" ({', '.join(labels)})" if labels else "")
+    title = gettext("Briefings matching “%(words)s”") % {"words": words} + (f" ({', '.join(labels)})" if labels else "")
     return Scope(Kind.SEARCH, title, SubscriberList.search_key(search), filters, search)
 
 

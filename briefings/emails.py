@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 
-from .models import Subscription
+from .models import SubscriberList, Subscription
 from .typography import typeset
 
 
@@ -34,6 +34,7 @@ def absolute(path: str) -> str:
 
 # What an alert's email reads, in one query with the alert.
 ALERT_EMAIL_NEEDS = ("change__briefing", "change__revision", "message", "subscriber", "subscription__subscriber_list")
+ALERT_EMAIL_NEEDS += tuple(f"subscription__subscriber_list__{tag}" for tag in SubscriberList.NAMED_AFTER)
 
 
 def reader_emails(alerts) -> Iterator[tuple[list[int], EmailMultiAlternatives]]:
@@ -53,7 +54,7 @@ def alert_message(alert) -> EmailMultiAlternatives:
     """One reader's email about one change: what changed, the note, the version's address, why they get
     it, and how to change or stop it (with RFC 8058's one-click unsubscribe headers); or the editors'
     message."""
-    reason = alert.subscription.subscriber_list.title if alert.subscription_id else None
+    reason = alert.subscription.subscriber_list.local_title if alert.subscription_id else None
     if alert.message_id:
         context = {"editor_message": alert.message, "reason": reason}
         return reader_message(alert.subscriber, [alert.subscription_id], alert.message.subject, "message", context)
@@ -98,7 +99,7 @@ def digest_message(alerts: list) -> EmailMultiAlternatives:
         "digest": gettext("Daily digest") if pace == Subscription.Frequency.DAILY else gettext("Weekly digest"),
         "briefings": briefings,
         "editor_messages": editor_messages,
-        "reasons": [subscription.subscriber_list.title for subscription in subscriptions.values()],
+        "reasons": [subscription.subscriber_list.local_title for subscription in subscriptions.values()],
     }
     contents = get_text_list(parts, gettext("and"))
     subject = gettext("%(digest)s from %(site_name)s: %(contents)s") % {

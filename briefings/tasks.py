@@ -71,8 +71,8 @@ def defer_pdf(revision_id: int, *, at: datetime | None = None) -> None:
 def send_confirmation(address: str, scope: dict, frequency: str, language: str = settings.LANGUAGE_CODE) -> None:
     """The email that asks an address's owner to confirm the alerts someone asked for, in the language of
     the page they asked on (its link leads back to the site in it)."""
-    chosen = scope_from(scope)
     with translation.override(language):
+        chosen = scope_from(scope)  # named in the reader's language
         link = reverse("briefings:alert-confirm", args=[confirmation_token(address, chosen, frequency)])
         context = {
             "title": chosen.title,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .tags import Author, Region, Series, Theme
@@ -101,7 +102,21 @@ class SubscriberList(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.local_title
+
+    NAMED_AFTER = ("theme", "region", "author", "series")  # what `local_title` reads: read them with the list
+
+    @property
+    def local_title(self) -> str:
+        """What is followed, named in the interface's language (a search keeps the words it was asked in)."""
+        from ..alerts import label, theme_in_region
+
+        if self.kind == self.Kind.EVERYTHING:
+            return gettext("Every new briefing")
+        if self.kind == self.Kind.THEME_REGION:
+            return theme_in_region(self.theme, self.region)
+        tag = self.theme or self.region or self.author or self.series
+        return label(tag) if tag else self.title
 
     @staticmethod
     def search_key(search: dict) -> str:

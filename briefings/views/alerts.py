@@ -18,11 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from .. import alerts
-from ..models import Subscriber, Subscription
+from ..models import Subscriber, SubscriberList, Subscription
 from ..publishing import alerts as subscriptions
 
 Frequency = Subscription.Frequency
 RATE_WINDOW = 3600
+# What a subscription's list is named after, read with it.
+LIST_NAMES = ["subscriber_list", *(f"subscriber_list__{tag}" for tag in SubscriberList.NAMED_AFTER)]
 
 
 class AlertForm(forms.Form):
@@ -102,7 +104,7 @@ def alert_manage(request, token: str):
         elif chosen is not None and request.POST.get("frequency") in Frequency.values:
             subscriptions.change_frequency(chosen.pk, request.POST["frequency"])
         return redirect(request.path)
-    followed = subscriber.subscriptions.select_related("subscriber_list").order_by("created_at") if subscriber else []
+    followed = subscriber.subscriptions.select_related(*LIST_NAMES).order_by("created_at") if subscriber else []
     context = {"subscriber": subscriber, "subscriptions": followed, "frequencies": Frequency.choices}
     return render(request, "briefings/alerts/manage.html", context)
 
@@ -119,5 +121,5 @@ def alert_unsubscribe(request, token: str):
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse("Unsubscribed.", content_type="text/plain")
         return render(request, "briefings/alerts/unsubscribed.html")
-    followed = Subscription.objects.select_related("subscriber_list").filter(pk__in=subscription_ids).order_by("pk")
+    followed = Subscription.objects.select_related(*LIST_NAMES).filter(pk__in=subscription_ids).order_by("pk")
     return render(request, "briefings/alerts/unsubscribe.html", {"subscriptions": followed})

@@ -19,11 +19,13 @@ def french_link(message, pattern: str) -> str:
 
 
 def test_a_reader_who_asks_in_french_confirms_and_reads_in_french(client, inbox, space):
+    space.translated_names = {"fr": "Espace"}
+    space.save()
     response = client.post("/fr/alerts/?theme=space", {"email": "lectrice@example.org", "frequency": "immediately"})
     assert response["Location"] == "/fr/alerts/check-your-email/"
     run_worker()
     (confirmation,) = inbox.messages
-    assert confirmation["Subject"] == "Confirmez vos alertes par courriel : Space"  # what is followed: its name
+    assert confirmation["Subject"] == "Confirmez vos alertes par courriel : Espace"
     assert "Pour confirmer, ouvrez cette adresse" in confirmation.get_body(("plain",)).get_content()
     assert '<html lang="fr">' in confirmation.get_body(("html",)).get_content()
     client.post(french_link(confirmation, "confirm"))
@@ -34,7 +36,8 @@ def test_a_reader_who_asks_in_french_confirms_and_reads_in_french(client, inbox,
     alert = inbox.messages[-1]
     assert alert["Subject"] == "Nouvelle note : Les satellites"
     text = alert.get_body(("plain",)).get_content()
-    assert "Vous recevez ce courriel parce que vous suivez Space" in text and "/fr/alerts/manage/" in text
+    assert "Vous recevez ce courriel parce que vous suivez Espace" in text and "/fr/alerts/manage/" in text
+    assert "Espace" in client.get(re.search(r"/fr/alerts/manage/\S+/", text).group()).content.decode()
 
 
 def test_each_reader_hears_of_the_work_in_the_language_they_read(inbox, space):
