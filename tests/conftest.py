@@ -30,6 +30,16 @@ def empty_cache():
     freshness.WATCHER.start_afresh()
 
 
+@pytest.fixture
+def empty_queue():
+    """The queue's tables are not Django's to flush between tests: a job a test before left waiting would
+    join this one's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def periodic_tasks():
     """Workers in tests run the jobs a test asks for: a periodic job falling due (a digest at 07:00) would

@@ -13,6 +13,8 @@ from briefings.tasks import keep_cards
 from tests.concurrency import meet_at_the_lock
 from tests.helpers import edit, make_author, make_briefing, make_theme, run_worker
 
+pytestmark = pytest.mark.usefixtures("empty_queue")
+
 
 def kept_html(briefing: Briefing) -> str:
     return Card.objects.get(briefing=briefing).html

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 from pypdf import PdfReader
@@ -19,7 +19,7 @@ from briefings.publishing.pdfs import store_pdf
 from tests.concurrency import meet_at_the_lock
 from tests.helpers import edit, make_author, make_briefing, make_theme, make_user, region, run_worker, sitemap_of
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.usefixtures("empty_queue")]
 
 NOTED_BODY = """## What changed
 
@@ -33,13 +33,6 @@ Japan now shares imagery with its partners.[^1] The rules date from 2008.[^2]
 [^1]: Ministry of Defense, <https://www.mod.go.jp/en/d_act/space/index.html>
 [^2]: See [the law's text](https://laws.example.org/basic-space-law) for its article 2.
 """
-
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    """The queue's tables are not Django's to flush between tests."""
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
 
 
 def pdf_jobs():

@@ -2,7 +2,6 @@
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
 
 from tests.alerts.mail import Inbox, free_port
 from tests.helpers import make_briefing, make_theme, region, run_worker
@@ -21,9 +20,8 @@ def inbox(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_queue():
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
+def every_test_starts_with_an_empty_queue(empty_queue):
+    """Alerts are jobs: each test counts the ones it queued."""
 
 
 @pytest.fixture
