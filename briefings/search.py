@@ -9,12 +9,15 @@ work, slower.
 
 from __future__ import annotations
 
+import functools
 import html
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import BooleanField, F, QuerySet
@@ -120,22 +123,39 @@ def searching(language: str | None) -> TextSearch:
     return languages.text_search(language or get_language())
 
 
-def matching(text: str, config: str) -> QuerySet[Briefing]:
-    """Listed briefings matching a query in web-search syntax (words, "phrases", -not, OR), read with a
-    text search configuration."""
-    return Briefing.objects.listed().filter(search_vector=SearchQuery(text, search_type="websearch", config=config))
+@dataclass(frozen=True)
+class Reading:
+    """The text search configurations a query is read with: a briefing matches in any of them."""
+
+    configs: tuple[str, ...]
+
+    @property
+    def sql(self) -> str:
+        """The query as a tsquery, in SQL taking `params`."""
+        return "(" + " || ".join(["websearch_to_tsquery(%s::regconfig, %s)"] * len(self.configs)) + ")"
+
+    def params(self, text: str) -> list[str]:
+        return [value for config in self.configs for value in (config, text)]
+
+    def query(self, text: str) -> SearchQuery:
+        readings = [SearchQuery(text, search_type="websearch", config=config) for config in self.configs]
+        return functools.reduce(operator.or_, readings)
 
 
-QUERY_SQL = "websearch_to_tsquery(%s::regconfig, %s)"
+def matching(text: str, reading: Reading) -> QuerySet[Briefing]:
+    """Listed briefings matching a query in web-search syntax (words, "phrases", -not, OR)."""
+    return Briefing.objects.listed().filter(search_vector=reading.query(text))
+
+
 MAY_HOLD_PHRASE = re.compile(r'"|\w[^\w\s"]\w')  # quotes, or words joined as in "anti-ship" or "U.S."
 PHRASE_OPERATOR = re.compile(r"<(\d+|-)>")  # no lexeme holds "<" or ">": the parser splits words there
 
 
-def loosened(text: str, config: str) -> str | None:
+def loosened(text: str, reading: Reading) -> str | None:
     """The query as PostgreSQL reads it, with each phrase's words wanted anywhere (`<->` and `<N>` made
     `&`); None if it has no phrase, or leaves something out ("not this phrase" is not "not these words")."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {QUERY_SQL}::text", [config, text])
+        cursor.execute(f"SELECT {reading.sql}::text", reading.params(text))
         query = cursor.fetchone()[0]
     if "!" in query or not PHRASE_OPERATOR.search(query):
         return None
@@ -171,6 +191,15 @@ class Narrowing:
         return searching(self.language)
 
     @property
+    def reading(self) -> Reading:
+        """The chosen language's configuration; else the interface's and the site's own language's, whose
+        briefings the interface's lists show too (an English original of a work without French)."""
+        if self.language:
+            return Reading((self.text_search.config,))
+        site = languages.text_search(settings.LANGUAGE_CODE).config
+        return Reading(tuple(dict.fromkeys([self.text_search.config, site])))
+
+    @property
     def lists(self) -> list[List]:
         """The kept lists holding the briefings the chosen tags pass, narrowest kind first."""
         return [(kind, self.filters[name].pk) for name, kind in FILTERS.items() if name in self.filters]
@@ -202,13 +231,12 @@ def midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def by_relevance(briefings: QuerySet[Briefing], text: str, config: str) -> QuerySet[Briefing]:
+def by_relevance(briefings: QuerySet[Briefing], text: str, reading: Reading) -> QuerySet[Briefing]:
     if has_rank_ordered_index():
         # Ordered by the distance alone: a second sort key would stop the index from giving the order.
-        distance = RawSQL(f"search_vector <=> {QUERY_SQL}", [config, text])
+        distance = RawSQL(f"search_vector <=> {reading.sql}", reading.params(text))
         return briefings.annotate(distance=distance).order_by("distance")
-    query = SearchQuery(text, search_type="websearch", config=config)
-    rank = SearchRank(F("search_vector"), query, cover_density=True)
+    rank = SearchRank(F("search_vector"), reading.query(text), cover_density=True)
     return briefings.annotate(rank=rank).order_by("-rank", "-published_at")
 
 
@@ -290,21 +318,22 @@ class Found:
 def find(text: str, narrowing: Narrowing, *, by_date: bool = False) -> Found:
     """Order the matches of `text`, narrowed by the reader's filters, by relevance (or newest first), and
     describe the best of them."""
-    config = narrowing.text_search.config
-    # Kept matches are of every language: a search in one reads the index.
-    has_kept_matches = has_rank_ordered_index() and not narrowing.language
-    word = common_words.sole_common_word(text, config) if has_kept_matches else None
+    reading = narrowing.reading
+    # Kept matches are of every language and of one reading: a search in one language, or read in two, reads
+    # the index.
+    has_kept_matches = has_rank_ordered_index() and not narrowing.language and len(reading.configs) == 1
+    word = common_words.sole_common_word(text, reading.configs[0]) if has_kept_matches else None
     if word is not None:
         hits = common_word_hits(word, narrowing, by_date=by_date)
     else:
         may_hold_phrase = not by_date and has_rank_ordered_index() and MAY_HOLD_PHRASE.search(text)
         hits = phrase_hits(text, narrowing) if may_hold_phrase else None
         if hits is None:
-            matches = narrowing.of(matching(text, config))
+            matches = narrowing.of(matching(text, reading))
             newest_first = matches.order_by("-published_at", "-pk")
-            hits = first_hits(newest_first if by_date else by_relevance(matches, text, config))
+            hits = first_hits(newest_first if by_date else by_relevance(matches, text, reading))
     if not hits:
-        return Found(hits=[], facets=[], suggestion=suggestion(text, config))
+        return Found(hits=[], facets=[], suggestion=suggestion(text, reading))
     return Found(hits=hits, facets=facets(hits[:RESULT_LIMIT]), suggestion=None)
 
 
@@ -327,12 +356,12 @@ def phrase_hits(text: str, narrowing: Narrowing) -> list[Hit] | None:
     asks. Worked out inside, a query leaving a phrase out was sent through the index as one walking all
     of it, which the RUM index cannot always do without crashing the server (a word's list that vacuum
     emptied); such queries are not loosened, and are asked in full as before."""
-    config = narrowing.text_search.config
-    query = loosened(text, config)
+    reading = narrowing.reading
+    query = loosened(text, reading)
     if query is None:
         return None
-    has_phrase = RawSQL(f"search_vector @@ {QUERY_SQL}", [config, text], output_field=BooleanField())
-    candidates = by_relevance(narrowing.of(holding_all(query)), text, config).annotate(has_phrase=has_phrase)
+    has_phrase = RawSQL(f"search_vector @@ {reading.sql}", reading.params(text), output_field=BooleanField())
+    candidates = by_relevance(narrowing.of(holding_all(query)), text, reading).annotate(has_phrase=has_phrase)
     rows = list(candidates.values_list("pk", YEAR, "has_phrase")[: RESULT_LIMIT + 1])
     hits = [(pk, year) for pk, year, matches in rows if matches]
     return hits if len(rows) <= RESULT_LIMIT or len(hits) == len(rows) else None
@@ -350,7 +379,7 @@ def common_word_hits(word: int, narrowing: Narrowing, *, by_date: bool) -> list[
     return hits
 
 
-def suggestion(text: str, config: str) -> str | None:
+def suggestion(text: str, reading: Reading) -> str | None:
     """A respelling of the query from the archive's own words that finds something, if there is one."""
     words = WORD.findall(text)
     if not words or len(words) > 6:
@@ -365,8 +394,8 @@ def suggestion(text: str, config: str) -> str | None:
             .order_by("-similarity")
             .values_list("word", flat=True)[:5]
         )
-        replacement = next((candidate for candidate in candidates if matching(candidate, config).exists()), None)
+        replacement = next((candidate for candidate in candidates if matching(candidate, reading).exists()), None)
         if replacement is None:
             return None
         suggested = re.sub(rf"\b{re.escape(word)}\b", replacement, suggested)
-    return suggested if suggested != text and matching(suggested, config).exists() else None
+    return suggested if suggested != text and matching(suggested, reading).exists() else None

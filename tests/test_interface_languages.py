@@ -100,6 +100,9 @@ def test_a_search_from_the_french_interface_reads_the_query_in_french(client, fr
     publishing.publish(french, by=None, change_kind="minor")
     assert "Les drones de l’Ukraine" in page(client, "/fr/search/?q=européennes")  # read as French: europeen
     assert "Les drones de l’Ukraine" not in page(client, "/search/?q=européennes")  # read as English: europeenn
+    # The French site's lists show English originals of works without French: its search finds them too.
+    make_briefing(title="Naval drones", body="Sea drones.", publish=True)
+    assert "Naval drones" in page(client, "/fr/search/?q=drones")  # read as French, dron; as English, drone
 
 
 def test_themes_and_regions_go_by_their_name_in_the_readers_language(client, french):

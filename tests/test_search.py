@@ -106,12 +106,14 @@ def test_a_phrase_is_found_where_its_words_stand_together_and_asked_in_full_only
 
 
 def test_only_a_query_holding_a_phrase_and_leaving_nothing_out_is_loosened():
-    assert search.loosened('"maritime domain awareness" OR anti-ship', "briefings_english") == (
+    assert search.loosened('"maritime domain awareness" OR anti-ship', search.Reading(("briefings_english",))) == (
         "'maritim' & 'domain' & 'awar' | 'anti-ship' & 'anti' & 'ship'"
     )
-    assert search.loosened("maritime domain", "briefings_english") is None  # no phrase
-    assert search.loosened('drones -"maritime domain"', "briefings_english") is None  # "not this phrase"
-    assert search.loosened('"maritime domain" -drones', "briefings_english") is None
+    assert search.loosened("maritime domain", search.Reading(("briefings_english",))) is None  # no phrase
+    assert (
+        search.loosened('drones -"maritime domain"', search.Reading(("briefings_english",))) is None
+    )  # "not this phrase"
+    assert search.loosened('"maritime domain" -drones', search.Reading(("briefings_english",))) is None
 
 
 def test_stemming_accents_and_case_are_ignored(client):

@@ -243,15 +243,21 @@ class Listing(models.Model):
 
 
 # Each count now, as readers of a language see it: the kept tally less the rows they do not see, those of
-# briefings still scheduled and those hidden behind a translation (few, along the index of each), in one
-# constant statement, since these counts are read on most public pages.
-UNSEEN_SQL = f"(unseen.published_at > STATEMENT_TIMESTAMP() OR {hidden_sql('unseen', '%(language)s')})"
+# briefings still scheduled and those hidden behind a translation (few, each read along an index of its
+# own: the two conditions in one would read every row of the lists counted), in one constant statement,
+# since these counts are read on most public pages.
+UNSEEN_SQL = f"""
+    SELECT kind, tag, briefing_id FROM briefings_listing WHERE published_at > STATEMENT_TIMESTAMP()
+    UNION ALL
+    SELECT kind, tag, briefing_id FROM briefings_listing hidden
+    WHERE hidden.published_at <= STATEMENT_TIMESTAMP() AND {hidden_sql("hidden", "%(language)s")}
+"""
 LIVE_COUNTS_SQL = f"""
     SELECT tally.kind, tally.tag, tally.count - COALESCE(unseen.count, 0)
     FROM briefings_tally tally
     LEFT JOIN (
-        SELECT unseen.kind, unseen.tag, COUNT(*) AS count FROM briefings_listing unseen
-        WHERE {UNSEEN_SQL} AND unseen.kind = ANY(%(kinds)s)
+        SELECT unseen.kind, unseen.tag, COUNT(*) AS count FROM ({UNSEEN_SQL}) unseen
+        WHERE unseen.kind = ANY(%(kinds)s)
         GROUP BY unseen.kind, unseen.tag
     ) unseen ON unseen.kind = tally.kind AND unseen.tag = tally.tag
     WHERE tally.kind = ANY(%(kinds)s) AND tally.facet_kind = '' AND (%(tag)s IS NULL OR tally.tag = %(tag)s)
@@ -262,10 +268,9 @@ LIVE_COUNTS_WITHIN_SQL = f"""
     FROM briefings_tally tally
     LEFT JOIN (
         SELECT unseen.kind, unseen.tag, COUNT(*) AS count
-        FROM briefings_listing unseen
+        FROM ({UNSEEN_SQL}) unseen
         JOIN briefings_listing within
             ON within.briefing_id = unseen.briefing_id AND within.kind = %(kind)s AND within.tag = %(tag)s
-        WHERE {UNSEEN_SQL}
         GROUP BY unseen.kind, unseen.tag
     ) unseen ON unseen.kind = tally.facet_kind AND unseen.tag = tally.facet_tag
     WHERE tally.kind = %(kind)s AND tally.tag = %(tag)s AND tally.facet_kind = ANY(%(kinds)s)

@@ -224,7 +224,7 @@ def search_finds(saved: dict, change: ContentChange) -> bool:
                 return False  # the tag is gone, so nothing can match
     dates = [saved.get(name) for name in ("from", "to")]
     narrowing = search.Narrowing(filters, saved.get("year"), *dates, language=saved.get("language"))
-    found = narrowing.of(search.matching(saved.get("q", ""), narrowing.text_search.config))
+    found = narrowing.of(search.matching(saved.get("q", ""), narrowing.reading))
     return found.filter(pk=change.briefing_id).exists()
 
 
