@@ -282,5 +282,5 @@ def test_a_french_briefings_pdf_speaks_french():
     assert reader.trailer["/Root"]["/Lang"] == "fr"
     text = " ".join(text_of(reader).split())
     day = timezone.localtime(briefing.published_at)
-    assert f"Version 1, publiée le {day.day} " in text and "Citer cette version" in text
+    assert f"Version 1, publiée le {day.day} " in text and "Citer cette version" in text and "1 sur 1" in text
     assert "Version 1, published" not in text
