@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
+from .languages import alphabetical
 from .models import Region, Tally
 from .models.listings import Kind, List
 from .taxonomy import region_tree
@@ -46,7 +47,7 @@ def regions_counted(tallies: dict[List, int]) -> list[RegionCount]:
         for (kind, tag), count in tallies.items()
         if kind == Kind.REGION and tag in tree.by_id
     ]
-    return sorted(found, key=lambda item: (-item.count, item.region.name))
+    return sorted(found, key=lambda item: (-item.count, alphabetical(item.region.local_name)))
 
 
 @dataclass
@@ -67,10 +68,10 @@ def region_directory(counts: list[RegionCount]) -> tuple[list[Continent], list[R
             if home in continents:
                 continents[home].countries.append(item)
     for continent in continents.values():
-        continent.countries.sort(key=lambda item: item.region.name)
+        continent.countries.sort(key=lambda item: alphabetical(item.region.local_name))
     groupings = [item for item in counts if item.region.kind == Region.Kind.GROUPING]
-    ordered = sorted(continents.values(), key=lambda continent: continent.region.region.name)
-    return ordered, sorted(groupings, key=lambda item: item.region.name)
+    ordered = sorted(continents.values(), key=lambda continent: alphabetical(continent.region.region.local_name))
+    return ordered, sorted(groupings, key=lambda item: alphabetical(item.region.local_name))
 
 
 def continent_of(region: Region, by_id: dict[int, RegionCount]) -> int | None:

@@ -14,6 +14,7 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from . import languages
 from .freshness import kept_until_tags_change
 from .models import Region, Tally, Theme
 from .models.listings import List
@@ -66,13 +67,14 @@ def themes_counted(within: List | None = None) -> list[Theme]:
 
 
 def themes_among(counts: dict[int, int]) -> list[Theme]:
-    """The themes among `counts` (by theme id), in name order, each a copy with its `briefing_count`."""
+    """The themes among `counts` (by theme id), in the order of their names in the interface's language, each a
+    copy with its `briefing_count`."""
     counted = []
     for theme in themes().values():
         if theme.pk in counts:
             counted.append(copy.copy(theme))
             counted[-1].briefing_count = counts[theme.pk]
-    return counted
+    return sorted(counted, key=lambda theme: languages.alphabetical(theme.local_name))
 
 
 def tag_or_404(model: type[models.Model], slug: str):

@@ -9,6 +9,7 @@ import polib
 import pytest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import slugify
 
 from briefings import publishing
 from briefings.models import Card, Theme
@@ -142,3 +143,19 @@ def test_an_english_card_stays_english_on_a_french_page(client):
     french_home = page(client, "/fr/briefings/")
     card = re.search(r'<article class="summary[^"]*" lang="en">.*?</article>', french_home, re.DOTALL).group()
     assert "Ana Silva and Ben Okafor" in card and f">{day}</time>" in card
+
+
+def test_themes_and_regions_are_in_the_alphabetical_order_of_the_readers_language(client):
+    names = {"Space": "Espace", "Defence industry": "Industrie de défense", "Economic security": "Économie"}
+    for name, french in names.items():
+        theme = make_theme(name)
+        theme.translated_names = {"fr": french}
+        theme.save()
+        make_briefing(title=f"On {name}", slug=slugify(name), body="Text.", themes=[theme], publish=True)
+
+    def order(address: str, candidates) -> list[str]:
+        html = page(client, address)
+        return sorted(candidates, key=lambda name: html.index(f">{name}</a>"))
+
+    assert order("/themes/", names) == ["Defence industry", "Economic security", "Space"]
+    assert order("/fr/themes/", names.values()) == ["Économie", "Espace", "Industrie de défense"]
