@@ -60,10 +60,15 @@ class Citation:
         return f"{byline}“{self.revision.title}.” {settings.SITE_NAME}, {self.day}. {self.version}. {self.url}."
 
     @property
+    def month(self) -> str:
+        """The month of publication in the page's language (December, décembre)."""
+        return dateformat.format(self.date, "F")
+
+    @property
     def day(self) -> str:
         """The day of publication as the page's language writes it (December 3, 2026; 3 décembre 2026)."""
-        month = dateformat.format(self.date, "F")
-        return gettext("%(month)s %(day)s, %(year)s") % {"month": month, "day": self.date.day, "year": self.date.year}
+        parts = {"month": self.month, "day": self.date.day, "year": self.date.year}
+        return gettext("%(month)s %(day)s, %(year)s") % parts
 
     @property
     def version(self) -> str:
@@ -77,7 +82,7 @@ class Citation:
             byline = "".join(names)
         byline = f"{byline} " if byline else ""
         return (
-            f"{byline}({self.date.year}, {dateformat.format(self.date, 'F')} {self.date.day}). {self.revision.title} "
+            f"{byline}({self.date.year}, {self.month} {self.date.day}). {self.revision.title} "
             f"({self.version}). {settings.SITE_NAME}. {self.url}"
         )
 

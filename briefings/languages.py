@@ -3,7 +3,6 @@ the environment), the site's own language first. A translation is a briefing in 
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,12 +33,6 @@ def name(code: str) -> str:
 def local_name(code: str) -> str:
     """The language's name in itself, for readers choosing one (Français)."""
     return capfirst(LANG_INFO.get(code, {}).get("name_local", code))
-
-
-def alphabetical(name: str) -> str:
-    """A name's place in alphabetical order in any of the site's languages: accents and case aside
-    (Économie between Défense and Espace)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
 
 
 def validate_language(value: str) -> None:

@@ -80,5 +80,4 @@ class AddressLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         with translation.override(language):
-            request.LANGUAGE_CODE = language
             return self.get_response(request)

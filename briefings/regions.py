@@ -7,10 +7,9 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-from .languages import alphabetical
 from .models import Region, Tally
 from .models.listings import Kind, List
-from .taxonomy import region_tree
+from .taxonomy import alphabetical, region_tree
 
 # The standard tree (UN M49 regions, ISO 3166 countries) the migrations seed; `manage.py freeze_regions` refreshes it.
 STANDARD_REGIONS_FILE = Path(__file__).parent / "migrations" / "standard_regions.json"

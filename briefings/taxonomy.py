@@ -14,10 +14,10 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from . import languages
 from .freshness import kept_until_tags_change
 from .models import Region, Tally, Theme
 from .models.listings import List
+from .snippets import unaccented
 
 
 class RegionTree:
@@ -66,6 +66,12 @@ def themes_counted(within: List | None = None) -> list[Theme]:
     return themes_among(Tally.objects.counts(Theme.list_kind, within))
 
 
+def alphabetical(name: str) -> str:
+    """A name's place in alphabetical order in any of the site's languages: accents and case aside
+    (Économie between Défense and Espace)."""
+    return unaccented(name).casefold()
+
+
 def themes_among(counts: dict[int, int]) -> list[Theme]:
     """The themes among `counts` (by theme id), in the order of their names in the interface's language, each a
     copy with its `briefing_count`."""
@@ -74,7 +80,7 @@ def themes_among(counts: dict[int, int]) -> list[Theme]:
         if theme.pk in counts:
             counted.append(copy.copy(theme))
             counted[-1].briefing_count = counts[theme.pk]
-    return sorted(counted, key=lambda theme: languages.alphabetical(theme.local_name))
+    return sorted(counted, key=lambda theme: alphabetical(theme.local_name))
 
 
 def tag_or_404(model: type[models.Model], slug: str):

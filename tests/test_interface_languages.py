@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from briefings import publishing
 from briefings.models import Card, Theme
-from tests.helpers import backdate, edit, make_author, make_briefing, make_theme
+from tests.helpers import backdate, edit, make_author, make_briefing, make_theme, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,13 @@ def test_themes_and_regions_are_in_the_alphabetical_order_of_the_readers_languag
 
     assert order("/themes/", names) == ["Defence industry", "Economic security", "Space"]
     assert order("/fr/themes/", names.values()) == ["Économie", "Espace", "Industrie de défense"]
+
+
+def test_a_french_briefings_changes_and_preview_speak_french(client, french):
+    publishing.publish(edit(french, body="Texte revu."), by=None, change_kind="correction", note="Un chiffre.")
+    changes = page(client, f"{french.get_absolute_url()}changes/")
+    assert '<html lang="fr">' in changes and "Ce qui a changé entre la version 1 et la version 2" in changes
+    edit(french, body="Un brouillon.")
+    link = publishing.share_preview(french, by=make_user("ana"))
+    preview = page(client, f"/preview/{link.token}/")
+    assert '<html lang="fr">' in preview and "Aperçu d’un brouillon non publié" in preview

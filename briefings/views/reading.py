@@ -113,8 +113,14 @@ def original_url(request, briefing: Briefing, others: list[dict]) -> str | None:
     return next((other["url"] for other in others if other["is_original"]), None)
 
 
+def render_in_its_language(request, revision: Revision, template: str, context: dict) -> HttpResponse:
+    """A briefing's page speaks the briefing's language, the interface around the text included, whatever
+    the address (a briefing's pages are not prefixed)."""
+    with translation.override(revision.language):
+        return render(request, template, context)
+
+
 def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
-    translation.activate(revision.language)  # the page speaks the briefing's language, whatever the address
     revision.briefing = briefing
     history = briefing.public_history
     versions = published_version_numbers(history)
@@ -141,7 +147,7 @@ def reading_context(request, briefing: Briefing, revision: Revision) -> dict:
 def briefing_detail(request, slug: str):
     briefing = published_briefing_or_gone(slug)
     context = reading_context(request, briefing, briefing.live_revision)
-    return render(request, "briefings/briefing_detail.html", context)
+    return render_in_its_language(request, briefing.live_revision, "briefings/briefing_detail.html", context)
 
 
 def published_revision(briefing: Briefing, number: int) -> Revision:
@@ -165,7 +171,7 @@ def briefing_version(request, slug: str, number: int):
     context["version_published_at"] = next(
         change.effective_at for change in context["history"] if change.revision_id == revision.pk
     )
-    return render(request, "briefings/briefing_detail.html", context)
+    return render_in_its_language(request, revision, "briefings/briefing_detail.html", context)
 
 
 @answers_gone
@@ -193,7 +199,6 @@ def briefing_changes(request, slug: str):
     except ValueError as error:
         raise Http404("Versions are numbers.") from error
     old, new = published_revision(briefing, old_number), published_revision(briefing, new_number)
-    translation.activate(new.language)
     changes = [
         replace(change, segments=diffing.elide_unchanged(change.segments))
         for change in diffing.compare(old, new)
@@ -208,7 +213,7 @@ def briefing_changes(request, slug: str):
         "has_changes": any(change.is_changed for change in changes) or old.body_html != new.body_html,
         "versions": versions,
     }
-    return render(request, "briefings/briefing_changes.html", context)
+    return render_in_its_language(request, new, "briefings/briefing_changes.html", context)
 
 
 @never_cache
@@ -220,7 +225,6 @@ def preview(request, token: str):
     briefing = link.briefing
     revision = Revision.objects.select_related("series").with_tags().get(pk=briefing.latest_revision_id)
     context = {"briefing": briefing, "revision": revision, "is_preview": True, "preview_link": link}
-    translation.activate(revision.language)
-    response = render(request, "briefings/briefing_detail.html", context)
+    response = render_in_its_language(request, revision, "briefings/briefing_detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
